@@ -1,0 +1,3 @@
+//! End-to-end tests: each module drives the real `wardwatch` binary the way a user would.
+
+mod cli; // --help, --version, exit codes
