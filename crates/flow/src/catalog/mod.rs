@@ -265,3 +265,14 @@ label = "Windows host"
         );
     }
 }
+
+#[cfg(test)]
+mod shipped {
+    use super::*;
+
+    #[test]
+    fn shipped_catalog_parses() {
+        let catalog = Catalog::parse(include_str!("../../../../models/catalog.toml")).unwrap();
+        assert!(catalog.models.len() >= 30, "{} models", catalog.models.len());
+    }
+}
