@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod event;
 pub mod features;
+pub mod identify;
 pub mod ids;
 pub mod time;
 
