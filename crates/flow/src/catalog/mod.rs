@@ -273,6 +273,10 @@ mod shipped {
     #[test]
     fn shipped_catalog_parses() {
         let catalog = Catalog::parse(include_str!("../../../../models/catalog.toml")).unwrap();
-        assert!(catalog.models.len() >= 30, "{} models", catalog.models.len());
+        assert!(
+            catalog.models.len() >= 30,
+            "{} models",
+            catalog.models.len()
+        );
     }
 }

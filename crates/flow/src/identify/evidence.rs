@@ -47,7 +47,11 @@ impl EvidenceSet {
         if evidence.value.is_empty() || self.items.contains(&evidence) {
             return false;
         }
-        let same_kind = self.items.iter().filter(|e| e.kind == evidence.kind).count();
+        let same_kind = self
+            .items
+            .iter()
+            .filter(|e| e.kind == evidence.kind)
+            .count();
         if same_kind >= MAX_EVIDENCE_PER_KIND {
             self.dropped = self.dropped.saturating_add(1);
             return false;
@@ -64,7 +68,10 @@ impl EvidenceSet {
 
     /// Values of one kind.
     pub fn of_kind(&self, kind: EvidenceKind) -> impl Iterator<Item = &str> {
-        self.items.iter().filter(move |e| e.kind == kind).map(|e| e.value.as_str())
+        self.items
+            .iter()
+            .filter(move |e| e.kind == kind)
+            .map(|e| e.value.as_str())
     }
 
     /// Number of values held.
@@ -86,12 +93,21 @@ mod tests {
     fn bounded_per_kind_and_cleaned() {
         let mut set = EvidenceSet::default();
         for i in 0..20 {
-            set.insert(Evidence::new(EvidenceKind::TlsSni, &format!("host{i}.example")));
+            set.insert(Evidence::new(
+                EvidenceKind::TlsSni,
+                &format!("host{i}.example"),
+            ));
         }
-        assert_eq!(set.of_kind(EvidenceKind::TlsSni).count(), MAX_EVIDENCE_PER_KIND);
+        assert_eq!(
+            set.of_kind(EvidenceKind::TlsSni).count(),
+            MAX_EVIDENCE_PER_KIND
+        );
         assert_eq!(set.dropped, 12);
         assert!(!set.insert(Evidence::new(EvidenceKind::TlsSni, "host0.example")));
-        let e = Evidence::new(EvidenceKind::HttpUserAgent, &format!(" a\u{7}b{} ", "x".repeat(400)));
+        let e = Evidence::new(
+            EvidenceKind::HttpUserAgent,
+            &format!(" a\u{7}b{} ", "x".repeat(400)),
+        );
         assert!(e.value.starts_with("a b"));
         assert_eq!(e.value.len(), MAX_EVIDENCE_VALUE_LEN);
     }

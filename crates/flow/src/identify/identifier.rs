@@ -34,7 +34,11 @@ pub struct Identifier {
 
 impl Identifier {
     /// Compiles the catalog's rules; a model matches at `threshold` (default 0.7).
-    pub fn new(catalog: &Catalog, oui: &OuiTable, threshold: f64) -> Result<Identifier, IdentifierError> {
+    pub fn new(
+        catalog: &Catalog,
+        oui: &OuiTable,
+        threshold: f64,
+    ) -> Result<Identifier, IdentifierError> {
         let _ = (catalog, oui);
         Ok(Identifier { threshold })
     }
