@@ -68,6 +68,7 @@ pub enum EvidenceKind {
     /// HL7 MSH-12 version.
     Hl7Version,
     /// SNMP sysDescr.
+    #[serde(rename = "snmp_sysdescr", alias = "snmp_sys_descr")]
     SnmpSysDescr,
     /// A service the device accepts connections on, as `tcp/104` or `udp/24105`.
     ServedPort,
