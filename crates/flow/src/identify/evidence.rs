@@ -18,7 +18,8 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// Builds evidence from wire text: control characters become spaces, the value is trimmed and cut.
+    /// Builds evidence from wire text: control characters become spaces, the value is trimmed and cut
+    /// (at a character boundary, to at most [`MAX_EVIDENCE_VALUE_LEN`] bytes).
     pub fn new(kind: EvidenceKind, raw: &str) -> Evidence {
         let mut value = String::with_capacity(raw.len().min(MAX_EVIDENCE_VALUE_LEN));
         for c in raw.trim().chars() {
@@ -27,6 +28,8 @@ impl Evidence {
             }
             value.push(if c.is_control() { ' ' } else { c });
         }
+        let kept = value.trim_end().len();
+        value.truncate(kept);
         Evidence { kind, value }
     }
 }

@@ -6,12 +6,15 @@
 //! it describes and asks the [`Identifier`] for an [`Identification`] when evidence changed.
 //! Every parser here is fed by the wire: bounded, no allocation sized by a wire field, no panic.
 
+#[cfg(test)]
+mod catalog_check;
 mod evidence;
 mod identifier;
+mod inspect;
 mod oui;
 
 pub use evidence::{Evidence, EvidenceSet, MAX_EVIDENCE_PER_KIND, MAX_EVIDENCE_VALUE_LEN};
-pub use identifier::{Identification, Identifier, IdentifierError};
+pub use identifier::{DEFAULT_THRESHOLD, Identification, Identifier, IdentifierError};
 pub use oui::{OuiError, OuiTable};
 
 use crate::event::{RemoteExecKind, Transport};
@@ -60,12 +63,14 @@ pub enum PayloadFact {
 
 /// Inspects an IP packet's transport payload and appends the facts it reveals.
 /// Never panics and never allocates more than the bounded evidence values.
+/// At most [`inspect::MAX_FACTS_PER_PACKET`] facts are added per call.
 pub fn inspect_payload(ctx: &PayloadContext<'_>, out: &mut Vec<PayloadFact>) {
-    let _ = (ctx, out);
+    inspect::payload(ctx, out);
 }
 
 /// Inspects a non-IP frame: `ethertype` (e.g. 0x88cc LLDP) or, for 802.3 LLC/SNAP frames, the SNAP
 /// protocol id (CDP is 0x2000), and the bytes after the Ethernet/LLC header. Facts describe the sender.
+/// The CDP payload may still start with its LLC and/or SNAP header; both are skipped.
 pub fn inspect_frame(ethertype: u16, payload: &[u8], out: &mut Vec<PayloadFact>) {
-    let _ = (ethertype, payload, out);
+    inspect::frame(ethertype, payload, out);
 }
