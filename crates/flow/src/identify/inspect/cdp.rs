@@ -53,7 +53,7 @@ pub(super) fn inspect(payload: &[u8], out: &mut Vec<PayloadFact>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::identify::Evidence;
 
@@ -64,7 +64,7 @@ mod tests {
         out
     }
 
-    fn frame() -> Vec<u8> {
+    pub(crate) fn frame() -> Vec<u8> {
         [
             vec![
                 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 0x02, 0xb4, 0x12, 0x34,

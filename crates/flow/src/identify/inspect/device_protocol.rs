@@ -121,7 +121,7 @@ pub(super) fn sip(data: &[u8], out: &mut Vec<PayloadFact>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::event::Transport;
 

@@ -1,10 +1,19 @@
 //! DHCPv4 client identity: options 12 (host name), 55 (parameter request list, in the client's
 //! order), 60 (vendor class) and 61 (client identifier), decoded with `dhcproto`.
 //!
-//! Only BOOTREQUEST messages sent by the client itself count: a relayed request (giaddr set or
-//! hops > 0) comes from the relay agent's address, so its options do not describe the sender.
-//! `dhcproto` stops at the first option it cannot decode and keeps the ones before it, so a
-//! message cut short by the snap length still yields the options that arrived whole.
+//! Client identity comes only from BOOTREQUEST messages sent by the client itself: a relayed
+//! request (giaddr set or hops > 0) comes from the relay agent's address, so its options do not
+//! describe the sender. A server's reply says nothing about the client that the client did not
+//! say itself, but a vendor class in an unrelayed reply names the server's own platform (an
+//! Aruba controller answers with `ArubaAP`); only that option is taken from replies. A server
+//! configured to echo the client's option 60 would be mislabelled by it: none of the common ones
+//! (ISC, Windows, dnsmasq) does so by default.
+//! `dhcproto` asserts the lengths of some options it decodes (`debug_assert!(len == 4)` for the
+//! bulk lease query times, `len - 1` for option 151, found by this crate's property tests), which
+//! panics in debug builds on hostile input. So the option list is first walked here (code,
+//! length, value; bounds-checked) and only options 12, 53, 55, 60 and 61 are copied, whole, into a
+//! bounded copy of the message that `dhcproto` then decodes. A message cut short by the snap
+//! length keeps the options that arrived whole.
 
 use super::bytes::{hex, text_evidence};
 use crate::catalog::EvidenceKind;
@@ -16,24 +25,71 @@ use std::net::Ipv4Addr;
 
 /// Fixed BOOTP header plus the magic cookie.
 const MIN_DHCP_LEN: usize = 240;
+const MAGIC_COOKIE: [u8; 4] = [0x63, 0x82, 0x53, 0x63];
+/// Options handed to `dhcproto`: host name, message type, parameter list, vendor class, client id.
+const KEPT_OPTIONS: [u8; 5] = [12, 53, 55, 60, 61];
+const OPTION_PAD: u8 = 0;
+const OPTION_END: u8 = 255;
+
+/// The fixed part plus the kept options, whole, then END (see the module docs).
+fn sanitized(data: &[u8]) -> Option<Vec<u8>> {
+    let fixed = data.get(..MIN_DHCP_LEN)?;
+    if fixed.get(236..240)? != MAGIC_COOKIE {
+        return None;
+    }
+    let mut copy = Vec::with_capacity(data.len().min(1500).saturating_add(1));
+    copy.extend_from_slice(fixed);
+    let mut options = data.get(MIN_DHCP_LEN..)?;
+    while let Some((&code, rest)) = options.split_first() {
+        if code == OPTION_END {
+            break;
+        }
+        if code == OPTION_PAD {
+            options = rest;
+            continue;
+        }
+        let Some((&len, rest)) = rest.split_first() else {
+            break;
+        };
+        let Some(value) = rest.get(..usize::from(len)) else {
+            break; // cut short: keep what came whole
+        };
+        if KEPT_OPTIONS.contains(&code) && copy.len() < 1500 {
+            copy.push(code);
+            copy.push(len);
+            copy.extend_from_slice(value);
+        }
+        options = rest.get(usize::from(len)..).unwrap_or_default();
+    }
+    copy.push(OPTION_END);
+    Some(copy)
+}
 /// Client identifiers longer than this are cut (hex doubles it).
 const MAX_CLIENT_ID: usize = 64;
 
 /// Appends the identity a DHCP client request reveals about its sender.
 pub(super) fn inspect(data: &[u8], out: &mut Vec<PayloadFact>) {
-    if data.len() < MIN_DHCP_LEN {
-        return;
-    }
-    let Ok(message) = Message::decode(&mut Decoder::new(data)) else {
+    let Some(copy) = sanitized(data) else {
         return;
     };
-    if message.opcode() != Opcode::BootRequest
-        || message.giaddr() != Ipv4Addr::UNSPECIFIED
-        || message.hops() > 0
-    {
+    let Ok(message) = Message::decode(&mut Decoder::new(&copy)) else {
+        return;
+    };
+    if message.giaddr() != Ipv4Addr::UNSPECIFIED || message.hops() > 0 {
         return;
     }
     let opts = message.opts();
+    if message.opcode() == Opcode::BootReply {
+        if let Some(DhcpOption::ClassIdentifier(class)) = opts.get(OptionCode::ClassIdentifier)
+            && let Some(evidence) = text_evidence(EvidenceKind::DhcpVendorClass, class)
+        {
+            out.push(PayloadFact::Evidence {
+                subject: Subject::Source,
+                evidence,
+            });
+        }
+        return;
+    }
     let mut push = |evidence: Option<Evidence>| {
         if let Some(evidence) = evidence {
             out.push(PayloadFact::Evidence {
@@ -132,13 +188,30 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn server_replies_and_relayed_requests_are_ignored() {
-        let mut data = discover("x", "y", &[1]);
+    fn replies_give_only_the_servers_vendor_class_and_relayed_requests_nothing() {
+        let mut data = discover("client-name", "ArubaAP", &[1]);
         data[0] = 2; // BOOTREPLY
-        assert!(values(&data).is_empty());
+        assert_eq!(
+            values(&data),
+            vec![(EvidenceKind::DhcpVendorClass, "ArubaAP".into())]
+        );
         let mut relayed = discover("x", "y", &[1]);
         relayed[24..28].copy_from_slice(&[10, 0, 0, 1]); // giaddr
         assert!(values(&relayed).is_empty());
+    }
+
+    #[test]
+    fn options_dhcproto_asserts_on_are_never_handed_to_it() {
+        let mut data = discover("HOST1", "udhcp 1.19.4", &[1, 3]);
+        data.pop(); // END
+        data.extend_from_slice(&[152, 1, 0xff, 151, 0, 0xff]); // bad lengths
+        assert_eq!(
+            values(&data).first(),
+            Some(&(EvidenceKind::DhcpHostname, "HOST1".into()))
+        );
+        let mut no_cookie = data.clone();
+        no_cookie[236] = 0;
+        assert!(values(&no_cookie).is_empty());
     }
 
     #[test]

@@ -57,11 +57,11 @@ pub(super) fn inspect(data: &[u8], out: &mut Vec<PayloadFact>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::identify::Evidence;
 
-    const ORU: &[u8] = b"\x0bMSH|^~\\&|MINDRAY_N15^12345678|ICU|EMR|HOSP|20250101120000||ORU^R01^ORU_R01|MSG0001|P|2.6^^|||AL\rPID|||123\r\x1c\r";
+    pub(crate) const ORU: &[u8] = b"\x0bMSH|^~\\&|MINDRAY_N15^12345678|ICU|EMR|HOSP|20250101120000||ORU^R01^ORU_R01|MSG0001|P|2.6^^|||AL\rPID|||123\r\x1c\r";
 
     fn values(data: &[u8]) -> Vec<(EvidenceKind, String)> {
         let mut out = Vec::new();

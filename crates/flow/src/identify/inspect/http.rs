@@ -157,7 +157,7 @@ pub(super) fn inspect_ssdp(data: &[u8], out: &mut Vec<PayloadFact>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::event::Transport;
 
@@ -171,7 +171,7 @@ mod tests {
         }
     }
 
-    const REQUEST: &[u8] = b"GET /lib/update HTTP/1.1\r\nHost: prov.hospital.local\r\nUser-Agent: FileTransport PolycomVVX-VVX_450-UA/6.3.1 Type/Application\r\nAccept: */*\r\n\r\n";
+    pub(crate) const REQUEST: &[u8] = b"GET /lib/update HTTP/1.1\r\nHost: prov.hospital.local\r\nUser-Agent: FileTransport PolycomVVX-VVX_450-UA/6.3.1 Type/Application\r\nAccept: */*\r\n\r\n";
 
     #[test]
     fn request_gives_user_agent_and_response_gives_server() {

@@ -14,6 +14,8 @@ mod hl7;
 mod http;
 mod lldp;
 mod netbios;
+#[cfg(test)]
+mod robustness;
 mod smb2;
 mod snmp;
 mod tls;

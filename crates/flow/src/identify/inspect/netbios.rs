@@ -169,7 +169,7 @@ pub(super) fn inspect_datagram(data: &[u8], out: &mut Vec<PayloadFact>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::identify::Evidence;
 
@@ -185,7 +185,7 @@ mod tests {
         out
     }
 
-    fn registration(name: &str, suffix: u8, nb_flags: u16) -> Vec<u8> {
+    pub(crate) fn registration(name: &str, suffix: u8, nb_flags: u16) -> Vec<u8> {
         let mut data = vec![0x12, 0x34, 0x29, 0x10, 0, 1, 0, 0, 0, 0, 0, 1];
         data.extend_from_slice(&encode(name, suffix));
         data.extend_from_slice(&[0, 0x20, 0, 1]);

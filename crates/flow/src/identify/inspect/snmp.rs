@@ -44,7 +44,7 @@ pub(super) fn inspect_response(data: &[u8], out: &mut Vec<PayloadFact>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::identify::Evidence;
 
