@@ -6,12 +6,14 @@
 //! it describes and asks the [`Identifier`] for an [`Identification`] when evidence changed.
 //! Every parser here is fed by the wire: bounded, no allocation sized by a wire field, no panic.
 
+pub mod advisory;
 #[cfg(test)]
 mod catalog_check;
 mod evidence;
 mod identifier;
 mod inspect;
 mod oui;
+pub mod version;
 
 pub use evidence::{Evidence, EvidenceSet, MAX_EVIDENCE_PER_KIND, MAX_EVIDENCE_VALUE_LEN};
 pub use identifier::{DEFAULT_THRESHOLD, Identification, Identifier, IdentifierError};
