@@ -17,6 +17,7 @@ pub mod version;
 
 pub use evidence::{Evidence, EvidenceSet, MAX_EVIDENCE_PER_KIND, MAX_EVIDENCE_VALUE_LEN};
 pub use identifier::{DEFAULT_THRESHOLD, Identification, Identifier, IdentifierError};
+pub use inspect::MAX_FACTS_PER_PACKET;
 pub use oui::{OuiError, OuiTable};
 
 use crate::event::{RemoteExecKind, Transport};
@@ -65,7 +66,7 @@ pub enum PayloadFact {
 
 /// Inspects an IP packet's transport payload and appends the facts it reveals.
 /// Never panics and never allocates more than the bounded evidence values.
-/// At most [`inspect::MAX_FACTS_PER_PACKET`] facts are added per call.
+/// At most [`MAX_FACTS_PER_PACKET`] facts are added per call.
 pub fn inspect_payload(ctx: &PayloadContext<'_>, out: &mut Vec<PayloadFact>) {
     inspect::payload(ctx, out);
 }
