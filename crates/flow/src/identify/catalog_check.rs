@@ -244,3 +244,49 @@ fn every_rule_note_says_sourced_or_assumed() {
         }
     }
 }
+
+#[test]
+fn evidence_kind_serialises_as_its_name() {
+    use EvidenceKind::*;
+    let all = [
+        Mac,
+        OuiVendor,
+        DhcpHostname,
+        DhcpVendorClass,
+        DhcpParams,
+        DhcpClientId,
+        MdnsService,
+        MdnsTxt,
+        MdnsHostname,
+        SsdpServer,
+        SsdpLocation,
+        LldpSystemName,
+        LldpSystemDescription,
+        CdpDeviceId,
+        CdpPlatform,
+        CdpSoftware,
+        NetbiosName,
+        HttpUserAgent,
+        HttpServer,
+        TlsSni,
+        TlsFingerprint,
+        DicomCallingAe,
+        DicomCalledAe,
+        DicomImplClassUid,
+        DicomImplVersion,
+        Hl7SendingApp,
+        Hl7SendingFacility,
+        Hl7Version,
+        SnmpSysDescr,
+        ServedPort,
+        Protocol,
+    ];
+    for kind in all {
+        assert_eq!(
+            serde_json::to_string(&kind).unwrap(),
+            format!("\"{}\"", kind.name())
+        );
+    }
+    let old: EvidenceKind = serde_json::from_str("\"snmp_sys_descr\"").unwrap();
+    assert_eq!(old, SnmpSysDescr);
+}
