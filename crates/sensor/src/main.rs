@@ -5,6 +5,7 @@
 // Temporary while the pieces land one commit at a time; removed when `wardwatch run` wires them.
 #![allow(dead_code)]
 
+mod capture;
 mod cli;
 mod config;
 mod http;

@@ -179,3 +179,33 @@ pub fn have_command(name: &str) -> bool {
         std::env::split_paths(&paths).any(|dir| Path::new(&dir).join(name).is_file())
     })
 }
+
+/// An Ethernet/IPv4/UDP frame from `src` to `dst` (last octets of 10.20.0.x) with a payload.
+pub fn udp_frame(src: u8, dst: u8, payload_len: usize) -> Vec<u8> {
+    let builder =
+        etherparse::PacketBuilder::ethernet2([0, 9, 0xfb, 0, 0, src], [0, 9, 0xfb, 0, 0, dst])
+            .ipv4([10, 20, 0, src], [10, 20, 0, dst], 64)
+            .udp(40000 + u16::from(src), 5000);
+    let payload = vec![0x5a; payload_len];
+    let mut out = Vec::with_capacity(builder.size(payload.len()));
+    builder.write(&mut out, &payload).expect("build frame");
+    out
+}
+
+/// Writes an Ethernet pcap file with `(packet time in µs, frame)` records.
+pub fn write_pcap(path: &Path, packets: &[(u64, Vec<u8>)]) {
+    let dead = pcap::Capture::dead(pcap::Linktype::ETHERNET).expect("dead capture");
+    let mut file = dead.savefile(path).expect("create pcap");
+    for (micros, frame) in packets {
+        let header = pcap::PacketHeader {
+            ts: libc::timeval {
+                tv_sec: (*micros / 1_000_000) as libc::time_t,
+                tv_usec: (*micros % 1_000_000) as libc::suseconds_t,
+            },
+            caplen: frame.len() as u32,
+            len: frame.len() as u32,
+        };
+        file.write(&pcap::Packet::new(&header, frame));
+    }
+    file.flush().expect("flush pcap");
+}
