@@ -20,11 +20,6 @@ pub struct ProcessGuard {
 }
 
 impl ProcessGuard {
-    /// The child's PID.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// Stops the child now (SIGTERM by PID, then SIGKILL after 5 s) and reaps it.
     pub fn stop(&mut self) {
         let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
@@ -171,13 +166,6 @@ impl Alertmanager {
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).expect("alerts JSON")
     }
-}
-
-/// True when `path` names an existing executable on PATH.
-pub fn have_command(name: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| Path::new(&dir).join(name).is_file())
-    })
 }
 
 /// An Ethernet/IPv4/UDP frame from `src` to `dst` (last octets of 10.20.0.x) with a payload.

@@ -292,7 +292,7 @@ impl CaptureHandle {
                 recycler: self.recycler,
                 counters: self.counters,
             },
-            CaptureJoin(self.thread),
+            CaptureJoin(Some(self.thread)),
         )
     }
 }
@@ -308,14 +308,17 @@ pub struct CaptureParts {
 }
 
 /// Waits for the capture thread.
-pub struct CaptureJoin(JoinHandle<CaptureEnd>);
+pub struct CaptureJoin(Option<JoinHandle<CaptureEnd>>);
 
 impl CaptureJoin {
-    /// Joins the thread and says how it ended.
-    pub fn join(self) -> CaptureEnd {
-        self.0
-            .join()
-            .unwrap_or_else(|_| CaptureEnd::Failed("the capture thread panicked".into()))
+    /// Joins the thread and says how it ended (a second call reports `Stopped`).
+    pub fn join(&mut self) -> CaptureEnd {
+        match self.0.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| CaptureEnd::Failed("the capture thread panicked".into())),
+            None => CaptureEnd::Stopped,
+        }
     }
 }
 

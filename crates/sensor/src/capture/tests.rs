@@ -43,7 +43,7 @@ fn replay_delivers_every_packet_in_order_truncated_to_the_snaplen() {
     let opened = open(&replay_config(&path, None, 16)).unwrap();
     assert_eq!(opened.mode(), CaptureMode::Replay);
     assert_eq!(opened.linktype(), 1);
-    let (parts, join) = opened.start().unwrap().into_parts();
+    let (parts, mut join) = opened.start().unwrap().into_parts();
     let got: Vec<PacketRecord> = parts.records.iter().collect();
     assert_eq!(join.join(), CaptureEnd::Finished);
     assert_eq!(got.len(), 5);
@@ -60,7 +60,7 @@ fn replay_is_lossless_when_the_consumer_is_slow() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.pcap");
     write_pcap(&path, &packets(2000, 10));
-    let (parts, join) = open(&replay_config(&path, None, 16))
+    let (parts, mut join) = open(&replay_config(&path, None, 16))
         .unwrap()
         .start()
         .unwrap()
@@ -86,7 +86,7 @@ fn paced_replay_follows_packet_time() {
     // 4 packets 1 s apart at 10x: the last is due 300 ms after the first.
     write_pcap(&path, &packets(4, 1_000_000));
     let started = Instant::now();
-    let (parts, join) = open(&replay_config(&path, Some(10.0), 16))
+    let (parts, mut join) = open(&replay_config(&path, Some(10.0), 16))
         .unwrap()
         .start()
         .unwrap()
@@ -110,7 +110,7 @@ fn a_paced_replay_stops_promptly() {
         .start()
         .unwrap();
     let stopper = handle.stopper();
-    let (parts, join) = handle.into_parts();
+    let (parts, mut join) = handle.into_parts();
     assert!(parts.records.recv_timeout(Duration::from_secs(5)).is_ok());
     let started = Instant::now();
     stopper.stop();
@@ -155,7 +155,7 @@ fn a_truncated_file_ends_early_after_the_complete_packets() {
     write_pcap(&path, &packets(3, 1));
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
-    let (parts, join) = open(&replay_config(&path, None, 16))
+    let (parts, mut join) = open(&replay_config(&path, None, 16))
         .unwrap()
         .start()
         .unwrap()
@@ -195,7 +195,7 @@ fn live_capture_on_loopback_counts_packets_and_stops_on_a_quiet_network() {
     assert_eq!(opened.mode(), CaptureMode::Live);
     let handle = opened.start().unwrap();
     let stopper = handle.stopper();
-    let (parts, join) = handle.into_parts();
+    let (parts, mut join) = handle.into_parts();
     for _ in 0..20 {
         socket.send_to(b"wardwatch", ("127.0.0.1", port)).unwrap();
     }
@@ -255,7 +255,7 @@ fn a_full_live_queue_drops_and_counts() {
     };
     let handle = opened.start().unwrap();
     let stopper = handle.stopper();
-    let (parts, join) = handle.into_parts();
+    let (parts, mut join) = handle.into_parts();
     // Nobody reads the queue: 4 fit, the other 16 are dropped and counted.
     for _ in 0..20 {
         socket.send_to(b"x", ("127.0.0.1", port)).unwrap();

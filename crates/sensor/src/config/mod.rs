@@ -8,7 +8,7 @@ mod validate;
 
 pub use overrides::{FlagOrigins, Overrides};
 pub use raw::RawConfig;
-#[allow(unused_imports)] // used by the sink tests until the daemon uses it
+#[cfg(test)]
 pub use validate::parse_http_url;
 
 use ipnet::IpNet;
@@ -376,11 +376,6 @@ impl Config {
             keys.push("outputs");
         }
         keys
-    }
-
-    /// True when the capture is a live interface.
-    pub fn is_live(&self) -> bool {
-        matches!(self.capture.source, CaptureSource::Live { .. })
     }
 }
 

@@ -179,6 +179,7 @@ impl DeviceSeries {
     }
 
     /// Devices with series now.
+    #[cfg(test)]
     pub(super) fn admitted_count(&self) -> usize {
         self.admitted.len()
     }

@@ -20,6 +20,7 @@ macro_rules! label_enum {
             $( #[doc = $doc] $variant, )*
         }
 
+        #[allow(dead_code)] // Not every enum needs every helper.
         impl $name {
             /// Every value, in declaration order (the index of a value is its position here).
             pub const ALL: &'static [$name] = &[ $( $name::$variant, )* ];
@@ -171,6 +172,7 @@ impl LabelPolicy {
     }
 
     /// Also admits these vendor names (e.g. the OUI registry's, which is a file, not the wire).
+    #[allow(dead_code)] // Extension point: the lead adds models/oui.tsv vendors here.
     pub fn allow_vendors<'a>(&mut self, vendors: impl IntoIterator<Item = &'a str>) {
         self.vendors.extend(
             vendors
@@ -178,11 +180,6 @@ impl LabelPolicy {
                 .filter(|v| admissible(v))
                 .map(str::to_owned),
         );
-    }
-
-    /// Number of admitted model ids.
-    pub fn model_count(&self) -> usize {
-        self.models.len()
     }
 
     /// `model` label: the catalog id, `unknown` for none, `other` for a non-catalog id.

@@ -319,6 +319,7 @@ impl Metrics {
     }
 
     /// The pipeline's statistics (running totals and gauges).
+    #[allow(dead_code)] // Extension point: the pipeline processor's `publish` calls it.
     pub fn observe_pipeline(&self, stats: &PipelineStats) {
         let mut deltas = Self::lock(&self.deltas);
         for kind in DecodeErrorKind::ALL {
@@ -345,17 +346,20 @@ impl Metrics {
     }
 
     /// The current device list: device counts and the capped per-device series.
+    #[allow(dead_code)] // Extension point: the pipeline processor's `publish` calls it.
     pub fn observe_devices(&self, devices: &[DeviceSummary]) {
         let policy = self.policy();
         Self::lock(&self.device_series).update(devices, &policy);
     }
 
     /// Devices that currently have per-device series.
+    #[cfg(test)]
     pub fn device_series_count(&self) -> usize {
         Self::lock(&self.device_series).admitted_count()
     }
 
     /// One scored device window.
+    #[allow(dead_code)] // Extension point: the pipeline processor calls it per scored window.
     pub fn observe_window_score(&self, model: Option<&ModelId>, score: f64) {
         let policy = self.policy();
         let model = policy.model(model);
@@ -375,6 +379,7 @@ impl Metrics {
     }
 
     /// Alerts not raised (the detector's policy reports these).
+    #[allow(dead_code)] // Extension point: the pipeline processor's `publish` calls it.
     pub fn observe_alerts_suppressed(&self, reason: SuppressReason, count: u64) {
         self.alerts_suppressed
             .with_label_values(&[reason.label()])
@@ -468,6 +473,7 @@ impl SinkMetrics {
     }
 
     /// Alerts dropped for `reason` so far.
+    #[cfg(test)]
     pub fn dropped_total(&self, reason: SinkDropReason) -> u64 {
         self.dropped.get(reason.index()).map_or(0, IntCounter::get)
     }

@@ -96,11 +96,6 @@ impl SinkQueue {
         self.notify.notify_one();
     }
 
-    /// True once closed.
-    pub fn is_closed(&self) -> bool {
-        self.lock().closed
-    }
-
     /// Alerts queued or in flight, removed from the queue (used when a sink is abandoned).
     pub fn abandon(&self) -> usize {
         let mut state = self.lock();
@@ -111,6 +106,7 @@ impl SinkQueue {
     }
 
     /// Alerts waiting (not counting the batch in flight).
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.lock().items.len()
     }
