@@ -82,8 +82,8 @@ fn a_fresh_registry_passes_promtool() {
     assert_eq!(code, 0, "{out}\n{body}");
 }
 
-#[test]
-fn every_family_populated_passes_promtool_with_exact_values() {
+/// A registry with every family holding a value.
+fn populated() -> Metrics {
     let m = Metrics::new(4096).unwrap();
     m.set_label_policy(LabelPolicy::from_catalog(&catalog()));
     m.set_capture_mode(CaptureMode::Live);
@@ -133,7 +133,12 @@ fn every_family_populated_passes_promtool_with_exact_values() {
     m.http().request(HttpHandler::Metrics, 503);
     m.observe_reload(labels::Outcome::Failure);
     m.observe_snapshot(labels::Outcome::Success, 1_767_600_100.0);
+    m
+}
 
+#[test]
+fn every_family_populated_passes_promtool_with_exact_values() {
+    let m = populated();
     let body = text(&m);
     let expect = [
         ("wardwatch_packets_received_total", 5.0),
@@ -318,4 +323,27 @@ fn a_reloaded_model_set_replaces_the_old_series() {
     );
     assert!(!body.contains(r#"version="a""#));
     assert!(!body.contains("wardwatch_model_set_trained_timestamp_seconds{"));
+}
+
+#[test]
+fn the_metrics_reference_lists_exactly_the_exported_families() {
+    let body = text(&populated());
+    let exported: std::collections::BTreeSet<&str> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/metrics.md"
+    ))
+    .unwrap();
+    let documented: std::collections::BTreeSet<&str> = doc
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+        .filter(|name| name.starts_with("wardwatch_") || name.starts_with("process_"))
+        .collect();
+    assert_eq!(exported, documented);
+    assert_eq!(exported.len(), 37, "{exported:?}");
 }
