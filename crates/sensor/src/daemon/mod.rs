@@ -21,7 +21,7 @@ mod worker;
 
 pub use processor::{CountingProcessor, Processor, ProcessorFactory};
 
-use crate::capture::{self, CaptureEnd, OpenedCapture};
+use crate::capture::{self, CaptureEnd, OpenedCapture, StopCapture};
 use crate::config::{Config, Overrides};
 use crate::http::{HttpServer, HttpSettings, Readiness};
 use crate::logging::{LogSampler, SamplingRule};
@@ -36,7 +36,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{oneshot, watch};
-use worker::{Worker, WorkerReport};
+use worker::{Control, Worker, WorkerReport};
 
 /// How long the sinks may keep delivering after a shutdown request.
 const SINK_GRACE: Duration = Duration::from_secs(3);
@@ -134,6 +134,55 @@ impl Daemon {
         outputs: outputs::Outputs,
     ) -> anyhow::Result<()> {
         let mut signals = Signals::install().context("installing signal handlers")?;
+        let stop_http = self.start_http().await?;
+        let mut sinks = AlertSinks::start(&self.config.alerts, &self.metrics).await?;
+        let sender = AlertSender::new(sinks.queues());
+        let mut pipeline = self.start_pipeline(opened, processor, outputs, sender.clone())?;
+        self.metrics.set_capture_running(true);
+        self.readiness.set(true);
+
+        let mut report: Option<WorkerReport> = None;
+        loop {
+            tokio::select! {
+                event = signals.next() => match event {
+                    SignalEvent::Shutdown(name) => {
+                        tracing::info!(signal = name, "shutting down");
+                        break;
+                    }
+                    SignalEvent::Reload => {
+                        sinks = reload::reload(&mut self, &pipeline.control, &sender, sinks).await;
+                    }
+                },
+                finished = &mut pipeline.done, if report.is_none() => {
+                    let finished = finished.context("the pipeline thread died")?;
+                    let keep = log_capture_end(&finished, self.options.keep_running);
+                    report = Some(finished);
+                    if !keep {
+                        break;
+                    }
+                }
+            }
+        }
+        pipeline.stopper.stop();
+        self.readiness.set(false);
+        let report = match report {
+            Some(report) => report,
+            None => tokio::time::timeout(DRAIN_LIMIT, pipeline.done)
+                .await
+                .context("the pipeline did not drain within 5 s")?
+                .context("the pipeline thread died")?,
+        };
+        sinks.shutdown(SINK_GRACE).await;
+        let _ = stop_http.send(true);
+        tracing::info!(packets = report.packets, "stopped");
+        match report.end {
+            CaptureEnd::Failed(reason) => anyhow::bail!("capture failed: {reason}"),
+            _ => Ok(()),
+        }
+    }
+
+    /// Binds and serves the HTTP endpoint; the returned sender stops it.
+    async fn start_http(&self) -> anyhow::Result<watch::Sender<bool>> {
         let listen = self.config.metrics.listen;
         let server = HttpServer::bind(HttpSettings {
             listen,
@@ -150,22 +199,30 @@ impl Daemon {
         let (stop_http, http_stopped) = watch::channel(false);
         tokio::spawn(server.serve(self.metrics.clone(), self.readiness.clone(), http_stopped));
         tracing::info!(address = %bound, "serving /metrics, /healthz, /readyz");
+        Ok(stop_http)
+    }
 
-        let mut sinks = AlertSinks::start(&self.config.alerts, &self.metrics).await?;
-        let sender = AlertSender::new(sinks.queues());
+    /// Starts the capture thread and the pipeline thread.
+    fn start_pipeline(
+        &self,
+        opened: OpenedCapture,
+        processor: Box<dyn Processor>,
+        outputs: outputs::Outputs,
+        alerts: AlertSender,
+    ) -> anyhow::Result<Pipeline> {
         let live = opened.mode() == CaptureMode::Live;
         let handle = opened.start().context("starting the capture thread")?;
         let stopper = handle.stopper();
         let (parts, join) = handle.into_parts();
         let (control, control_rx) = std::sync::mpsc::channel();
-        let (done_tx, mut done) = oneshot::channel::<WorkerReport>();
+        let (done_tx, done) = oneshot::channel::<WorkerReport>();
         let worker = Worker {
             processor,
             capture: parts,
             join,
             live,
             metrics: self.metrics.clone(),
-            alerts: sender.clone(),
+            alerts,
             control: control_rx,
             outputs,
             sampler: Arc::new(LogSampler::new(
@@ -179,48 +236,19 @@ impl Daemon {
                 let _ = done_tx.send(worker.run());
             })
             .context("starting the pipeline thread")?;
-        self.metrics.set_capture_running(true);
-        self.readiness.set(true);
-
-        let mut report: Option<WorkerReport> = None;
-        loop {
-            tokio::select! {
-                event = signals.next() => match event {
-                    SignalEvent::Shutdown(name) => {
-                        tracing::info!(signal = name, "shutting down");
-                        break;
-                    }
-                    SignalEvent::Reload => {
-                        sinks = reload::reload(&mut self, &control, &sender, sinks).await;
-                    }
-                },
-                finished = &mut done, if report.is_none() => {
-                    let finished = finished.context("the pipeline thread died")?;
-                    let keep = log_capture_end(&finished, self.options.keep_running);
-                    report = Some(finished);
-                    if !keep {
-                        break;
-                    }
-                }
-            }
-        }
-        stopper.stop();
-        self.readiness.set(false);
-        let report = match report {
-            Some(report) => report,
-            None => tokio::time::timeout(DRAIN_LIMIT, done)
-                .await
-                .context("the pipeline did not drain within 5 s")?
-                .context("the pipeline thread died")?,
-        };
-        sinks.shutdown(SINK_GRACE).await;
-        let _ = stop_http.send(true);
-        tracing::info!(packets = report.packets, "stopped");
-        match report.end {
-            CaptureEnd::Failed(reason) => anyhow::bail!("capture failed: {reason}"),
-            _ => Ok(()),
-        }
+        Ok(Pipeline {
+            stopper,
+            control,
+            done,
+        })
     }
+}
+
+/// Handles on the running capture and pipeline threads.
+struct Pipeline {
+    stopper: StopCapture,
+    control: std::sync::mpsc::Sender<Control>,
+    done: oneshot::Receiver<WorkerReport>,
 }
 
 /// Logs how the capture ended; true when the daemon should keep serving.

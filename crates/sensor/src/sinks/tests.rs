@@ -224,8 +224,9 @@ fn an_alertmanager_started_late_gets_the_alert_after_exactly_two_failures() {
     let port = free_port();
     let rt = runtime();
     let metrics = Metrics::new(1).unwrap();
-    // Attempts at t=0 and t=1 s fail (nothing listens); the next one is at t=3 s.
-    let cfg = config(None, vec![url(port, "")], Duration::from_secs(1), 16);
+    // Attempts at t=0 and t=2 s fail (nothing listens); the next one is at t=6 s, which leaves
+    // 4 s to start Alertmanager even on a loaded machine.
+    let cfg = config(None, vec![url(port, "")], Duration::from_secs(2), 16);
     let sinks = rt.block_on(AlertSinks::start(&cfg, &metrics)).unwrap();
     AlertSender::new(sinks.queues()).send(alert(7));
     let sink = metrics.sink("alertmanager_0");
@@ -249,7 +250,8 @@ fn a_stopped_alertmanager_buffers_drops_the_oldest_and_delivers_after_restart() 
     let mut am = Alertmanager::start(port);
     let rt = runtime();
     let metrics = Metrics::new(1).unwrap();
-    let cfg = config(None, vec![url(port, "")], Duration::from_secs(2), 2);
+    // After the first failed retry, the next attempt comes 3 s later: time to restart.
+    let cfg = config(None, vec![url(port, "")], Duration::from_secs(3), 2);
     let sinks = rt.block_on(AlertSinks::start(&cfg, &metrics)).unwrap();
     let sender = AlertSender::new(sinks.queues());
     let sink = metrics.sink("alertmanager_0");
