@@ -138,7 +138,6 @@ impl Daemon {
         let mut sinks = AlertSinks::start(&self.config.alerts, &self.metrics).await?;
         let sender = AlertSender::new(sinks.queues());
         let mut pipeline = self.start_pipeline(opened, processor, outputs, sender.clone())?;
-        self.metrics.set_capture_running(true);
         self.readiness.set(true);
 
         let mut report: Option<WorkerReport> = None;
@@ -230,6 +229,8 @@ impl Daemon {
                 self.metrics.log_suppressed_counter(),
             )),
         };
+        // Set before the thread starts: a short replay may end (and clear it) at once.
+        self.metrics.set_capture_running(true);
         std::thread::Builder::new()
             .name("pipeline".into())
             .spawn(move || {
