@@ -1,3 +1,7 @@
 //! End-to-end tests: each module drives the real `wardwatch` binary the way a user would.
 
 mod cli; // --help, --version, exit codes
+mod live_capture; // live capture on a veth pair in a namespace: counted, passive, privileges dropped
+mod run_errors; // wardwatch run refusing bad configs, models, captures: clear errors, exit 2 / 1
+mod run_reload; // SIGHUP reload: good config/models switched to, bad ones refused and counted
+mod run_replay; // replay scraped by a real Prometheus, promtool-clean, SIGTERM exit, state resume

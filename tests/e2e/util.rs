@@ -58,3 +58,12 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+#[path = "support/netns.rs"]
+pub mod netns;
+#[path = "support/pcapgen.rs"]
+pub mod pcapgen;
+#[path = "support/process.rs"]
+pub mod process;
+#[path = "support/prometheus.rs"]
+pub mod prometheus;

@@ -2,7 +2,21 @@
 //! thin orchestrator over the sans-IO crates. Exit codes: 0 ok, 1 runtime failure, 2 usage or
 //! configuration error.
 
+mod capture;
 mod cli;
+mod cmd;
+mod config;
+mod daemon;
+mod http;
+mod logging;
+mod metrics;
+mod model_set;
+mod privileges;
+mod signals;
+mod sinks;
+mod store;
+#[cfg(test)]
+mod testutil;
 
 use std::process::ExitCode;
 
@@ -12,9 +26,18 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("wardwatch: error: {err:#}");
-                ExitCode::from(1)
+                ExitCode::from(exit_code(&err))
             }
         },
         Err(code) => code,
+    }
+}
+
+/// 2 for configuration (usage) errors, 1 for everything else.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|cause| cause.is::<config::ConfigError>()) {
+        2
+    } else {
+        1
     }
 }

@@ -1,0 +1,3 @@
+//! One module per subcommand, each a thin orchestrator.
+
+pub mod run;

@@ -1,0 +1,156 @@
+//! The model directory as the daemon loads it: `catalog.toml` (device models, required) now;
+//! the trained profiles join here when the detector lands (load them in [`ModelSet::load`] so
+//! start and reload check them the same way). Loading is all-or-nothing: a missing or damaged
+//! file is an error naming it, and at reload the previous set stays in use.
+
+use crate::metrics::{LabelPolicy, ModelSetInfo};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use wardwatch_flow::Timestamp;
+use wardwatch_flow::catalog::{Catalog, CatalogError};
+
+/// File name of the catalog inside the model directory.
+pub const CATALOG_FILE: &str = "catalog.toml";
+/// Largest catalog read (a backstop against pointing `--models` at the wrong thing).
+const MAX_CATALOG_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why the model set could not be loaded. Messages name the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The directory or a file could not be read.
+    #[error("models.dir {}: cannot read {}: {source}", dir.display(), path.display())]
+    Read {
+        /// The model directory.
+        dir: PathBuf,
+        /// The file.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// The file is too large to be a catalog.
+    #[error("{}: {size} bytes is too large for a catalog (limit {MAX_CATALOG_BYTES})", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+    },
+    /// The catalog is not valid.
+    #[error("{}: {source}", path.display())]
+    Catalog {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: CatalogError,
+    },
+}
+
+/// A loaded, validated model set.
+#[derive(Clone, Debug)]
+pub struct ModelSet {
+    /// Where it was loaded from.
+    pub dir: PathBuf,
+    /// The device-model catalog.
+    pub catalog: Catalog,
+    /// Content version: the first 12 hex digits of SHA-256 over the files loaded.
+    pub version: String,
+    /// When the profiles were trained, once trained profiles are part of the set.
+    pub trained_at: Option<Timestamp>,
+}
+
+impl ModelSet {
+    /// Loads and checks every file of the set.
+    pub fn load(dir: &Path) -> Result<ModelSet, ModelError> {
+        let path = dir.join(CATALOG_FILE);
+        let read_error = |source| ModelError::Read {
+            dir: dir.to_path_buf(),
+            path: path.clone(),
+            source,
+        };
+        let size = std::fs::metadata(&path).map_err(read_error)?.len();
+        if size > MAX_CATALOG_BYTES {
+            return Err(ModelError::TooLarge { path, size });
+        }
+        let bytes = std::fs::read(&path).map_err(read_error)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            read_error(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not UTF-8 text ({e})"),
+            ))
+        })?;
+        let catalog = Catalog::parse(&text).map_err(|source| ModelError::Catalog {
+            path: path.clone(),
+            source,
+        })?;
+        let digest = hex::encode(Sha256::digest(text.as_bytes()));
+        Ok(ModelSet {
+            dir: dir.to_path_buf(),
+            catalog,
+            version: digest.get(..12).unwrap_or_default().to_owned(),
+            trained_at: None,
+        })
+    }
+
+    /// The catalog values admitted as metric labels.
+    pub fn label_policy(&self) -> LabelPolicy {
+        LabelPolicy::from_catalog(&self.catalog)
+    }
+
+    /// The set as the metrics describe it.
+    pub fn info(&self) -> ModelSetInfo {
+        ModelSetInfo {
+            version: self.version.clone(),
+            trained_at: self.trained_at,
+            model_count: self.catalog.models.len(),
+            maturity: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")
+    }
+
+    #[test]
+    fn the_shipped_models_load() {
+        let set = ModelSet::load(&shipped()).unwrap();
+        assert!(
+            set.catalog.models.len() >= 30,
+            "{}",
+            set.catalog.models.len()
+        );
+        assert_eq!(set.version.len(), 12);
+        assert_eq!(set.info().model_count, set.catalog.models.len());
+    }
+
+    #[test]
+    fn errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = ModelSet::load(dir.path()).unwrap_err().to_string();
+        let catalog = dir.path().join("catalog.toml");
+        assert_eq!(
+            err,
+            format!(
+                "models.dir {}: cannot read {}: No such file or directory (os error 2)",
+                dir.path().display(),
+                catalog.display()
+            )
+        );
+        std::fs::write(&catalog, "format = 1\n[[model]]\nid = \"Bad Id\"\n").unwrap();
+        let err = ModelSet::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("{}: catalog is not valid TOML", catalog.display())),
+            "{err}"
+        );
+        std::fs::write(&catalog, [0xff, 0xfe, 0x00]).unwrap();
+        let err = ModelSet::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.ends_with("not UTF-8 text (invalid utf-8 sequence of 1 bytes from index 0)"),
+            "{err}"
+        );
+    }
+}
