@@ -73,9 +73,14 @@ impl Timestamp {
     pub const fn second_of_day(self) -> u32 {
         (self.secs() % 86_400) as u32
     }
+    /// Latest time RFC 3339 text can show (9999-12-31T23:59:59.999999Z); later packet times
+    /// (a crafted pcapng can carry them) are shown as this instead of failing.
+    pub const MAX_RFC3339: Timestamp = Timestamp(253_402_300_799_999_999);
+
     /// RFC 3339 text in UTC with microseconds, e.g. `2026-01-05T08:00:00.000000Z`.
     pub fn to_rfc3339(self) -> String {
-        let t = std::time::UNIX_EPOCH + std::time::Duration::from_micros(self.0);
+        let micros = self.0.min(Self::MAX_RFC3339.0);
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_micros(micros);
         humantime::format_rfc3339_micros(t).to_string()
     }
     /// Parses RFC 3339 text (UTC, `Z` suffix) into packet time.
@@ -141,5 +146,21 @@ mod tests {
         assert_eq!(t.window_start(Span::from_secs(60)), Timestamp(120_000_000));
         assert_eq!(t.window_start(Span(0)), t);
         assert_eq!(Timestamp::from_parts(-5, 3), Timestamp(3));
+    }
+
+    #[test]
+    fn far_future_times_clamp_instead_of_panicking() {
+        assert_eq!(
+            Timestamp(u64::MAX).to_rfc3339(),
+            "9999-12-31T23:59:59.999999Z"
+        );
+        assert_eq!(
+            Timestamp::MAX_RFC3339.to_rfc3339(),
+            "9999-12-31T23:59:59.999999Z"
+        );
+        assert_eq!(
+            serde_json::to_string(&Timestamp(u64::MAX)).unwrap(),
+            "\"9999-12-31T23:59:59.999999Z\""
+        );
     }
 }
