@@ -201,7 +201,7 @@ impl Pipeline {
             );
             self.flows.set_roles(update.slot, flow.roles);
         }
-        self.flow_observations(ts, &flow, &update, (wire, link_group), events);
+        self.flow_observations(ts, &mut flow, &update, (wire, link_group), events);
         if !ip.payload.is_empty() {
             self.payload(
                 ts,
@@ -216,7 +216,7 @@ impl Pipeline {
     fn flow_observations(
         &mut self,
         ts: Timestamp,
-        flow: &FlowObs,
+        flow: &mut FlowObs,
         update: &crate::flow_table::FlowUpdate,
         (wire, link_group): (u64, bool),
         events: &mut Vec<Event>,
@@ -229,7 +229,12 @@ impl Pipeline {
             bytes: wire,
             link_group,
         };
-        self.site.observe(&packets, events);
+        let roles = self.site.observe(&packets, events);
+        if roles != flow.roles {
+            flow.roles = roles;
+            self.flows.set_roles(update.slot, roles);
+        }
+        let flow = &*flow;
         if update.answered {
             self.site
                 .observe(&Observation::Answered { ts, flow }, events);

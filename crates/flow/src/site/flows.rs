@@ -43,9 +43,11 @@ impl Site {
                 self.infra.note_gateway(mac);
             }
         }
+        // A role is assigned (and the flow accounted) for each side that is a device now; a
+        // side that becomes a device later (a first reply) is accounted then.
         let roles = FlowRoles {
-            of_responder: Some(self.role(init_dev, resp, flow, true)),
-            of_initiator: Some(self.role(resp_dev, init, flow, false)),
+            of_responder: init_dev.map(|id| self.role(Some(id), resp, flow, true)),
+            of_initiator: resp_dev.map(|id| self.role(Some(id), init, flow, false)),
         };
         let flow = FlowObs { roles, ..*flow };
         let index = self.windows.index_of(ts);
@@ -154,6 +156,8 @@ impl Site {
         });
     }
 
+    /// Packets of a flow. A sender that was not a device when the flow started (its first
+    /// reply created it) has its side of the flow accounted now; the updated roles are returned.
     pub(super) fn flow_packets(
         &mut self,
         ts: Timestamp,
@@ -162,7 +166,7 @@ impl Site {
         (packets, bytes): (u64, u64),
         link_group: bool,
         events: &mut Vec<Event>,
-    ) {
+    ) -> FlowRoles {
         let (src, dst) = if from_initiator {
             (&flow.initiator, &flow.responder)
         } else {
@@ -174,6 +178,17 @@ impl Site {
         if let (Some(id), Some(mac)) = (sender, src.mac) {
             self.claim_from_traffic(id, ts, src.ip, mac, k, events);
         }
+        let mut roles = flow.roles;
+        if let Some(id) = sender {
+            if from_initiator && roles.of_responder.is_none() {
+                roles.of_responder = Some(self.role(Some(id), dst, flow, true));
+                self.account_initiated(id, k, &FlowObs { roles, ..*flow });
+            } else if !from_initiator && roles.of_initiator.is_none() {
+                roles.of_initiator = Some(self.role(Some(id), dst, flow, false));
+                self.account_accepted(id, k, &FlowObs { roles, ..*flow });
+            }
+        }
+        let flow = &FlowObs { roles, ..*flow };
         let (direction, role) = if from_initiator {
             (Direction::Outbound, flow.roles.of_responder)
         } else {
@@ -210,10 +225,10 @@ impl Site {
             });
         }
         if group {
-            return;
+            return roles;
         }
         let Some(receiver) = self.devices.receiver(dst.mac, Some(dst.ip), &self.nets) else {
-            return;
+            return roles;
         };
         let key = ServiceKey {
             direction: if from_initiator {
@@ -243,6 +258,7 @@ impl Site {
             }
             ctx.acc.service(key, 0, bytes, ctx.budget);
         });
+        roles
     }
 
     /// IP traffic from a station claims its source address, unless the station forwards for

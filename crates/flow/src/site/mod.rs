@@ -67,8 +67,10 @@ impl Site {
         }
     }
 
-    /// Consumes one observation. For [`Observation::FlowStarted`] returns the peer roles
-    /// assigned to the flow (store them and pass them back on later observations).
+    /// Consumes one observation. For [`Observation::FlowStarted`] and
+    /// [`Observation::FlowPackets`] returns the flow's peer roles as assigned so far (store them
+    /// and pass them back on later observations of the flow); a side's role is set once that
+    /// side is a device and its part of the flow has been counted.
     pub(crate) fn observe(&mut self, obs: &Observation<'_>, events: &mut Vec<Event>) -> FlowRoles {
         match *obs {
             Observation::FlowStarted { flow, first_sender } => {
@@ -81,14 +83,10 @@ impl Site {
                 packets,
                 bytes,
                 link_group,
-            } => self.flow_packets(
-                ts,
-                flow,
-                from_initiator,
-                (packets, bytes),
-                link_group,
-                events,
-            ),
+            } => {
+                let counted = (packets, bytes);
+                return self.flow_packets(ts, flow, from_initiator, counted, link_group, events);
+            }
             Observation::Answered { ts, flow } => self.answered(ts, flow),
             Observation::TwoWay { ts, flow, side } => self.two_way(ts, flow, side, events),
             Observation::Failed { ts, flow, .. } => self.failed(ts, flow),
