@@ -1,6 +1,14 @@
 //! Decoding per link type, VLAN/QinQ, IPv6 extension headers, fragments, ICMP unreachable,
 //! ARP and the non-IP frames identification reads.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "integration tests fail loudly on purpose"
+)]
+
 mod support;
 
 use std::net::IpAddr;
@@ -26,7 +34,7 @@ fn link_types_from_dlt() {
     assert_eq!(LinkType::from_dlt(1), Some(LinkType::Ethernet));
     assert_eq!(LinkType::from_dlt(113), Some(LinkType::LinuxSll));
     assert_eq!(LinkType::from_dlt(276), Some(LinkType::LinuxSll2));
-    for raw in [101, 228, 229] {
+    for raw in [101, 228, 229, 12, 14] {
         assert_eq!(LinkType::from_dlt(raw), Some(LinkType::Raw));
     }
     assert_eq!(LinkType::from_dlt(0), Some(LinkType::Null));

@@ -1,5 +1,13 @@
 //! One test per feature (group) on hand-built packets, with exact expected values.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "integration tests fail loudly on purpose"
+)]
+
 mod support;
 
 use support::packets::{self, Host, flags};

@@ -23,7 +23,8 @@ pub enum LinkType {
     LinuxSll,
     /// Linux cooked capture v2 (`LINKTYPE_LINUX_SLL2` = 276).
     LinuxSll2,
-    /// Raw IPv4 or IPv6 (`LINKTYPE_RAW` = 101, `LINKTYPE_IPV4` = 228, `LINKTYPE_IPV6` = 229).
+    /// Raw IPv4 or IPv6 (`LINKTYPE_RAW` = 101, `LINKTYPE_IPV4` = 228, `LINKTYPE_IPV6` = 229;
+    /// libpcap reports `DLT_RAW` = 12).
     Raw,
     /// BSD loopback with a 4-byte address-family header (`LINKTYPE_NULL` = 0, `LINKTYPE_LOOP` = 108).
     Null,
@@ -39,13 +40,14 @@ impl LinkType {
         LinkType::Null,
     ];
 
-    /// The link type of a pcap `LINKTYPE_*` value, or `None` when it is not supported.
+    /// The link type of a pcap `LINKTYPE_*` value (as stored in files) or of the `DLT_*` value
+    /// libpcap reports for it (`DLT_RAW` is 12, or 14 on OpenBSD); `None` when not supported.
     pub fn from_dlt(dlt: u32) -> Option<LinkType> {
         match dlt {
             1 => Some(LinkType::Ethernet),
             113 => Some(LinkType::LinuxSll),
             276 => Some(LinkType::LinuxSll2),
-            101 | 228 | 229 => Some(LinkType::Raw),
+            101 | 228 | 229 | 12 | 14 => Some(LinkType::Raw),
             0 | 108 => Some(LinkType::Null),
             _ => None,
         }

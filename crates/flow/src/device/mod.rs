@@ -272,11 +272,26 @@ impl DeviceTable {
                     self.stats.routers = self.stats.routers.saturating_add(1);
                 }
             }
-            if self.by_ip.get(&ip) != Some(&id) {
-                self.by_ip.insert(ip, id);
-            }
+            self.bind_ip(ip, id);
         }
         Some(id)
+    }
+
+    /// Points `ip` at `id`, unless an established device holds it and `id` is not established
+    /// (a spoofer must not take over an established device's address in the lookup).
+    fn bind_ip(&mut self, ip: IpAddr, id: DeviceId) {
+        let current = self.by_ip.get(&ip).copied();
+        if current == Some(id) {
+            return;
+        }
+        let holder_established = current
+            .and_then(|c| self.devices.get(&c))
+            .is_some_and(|d| d.established);
+        let claimant_established = self.devices.get(&id).is_some_and(|d| d.established);
+        if holder_established && !claimant_established {
+            return;
+        }
+        self.by_ip.insert(ip, id);
     }
 
     /// The device a frame to (`mac`, `ip`) reached, if it is one (never created).
@@ -577,7 +592,7 @@ impl DeviceTable {
             if !device.ips.contains(&ip) && device.ips.len() < threshold {
                 device.ips.push(ip);
             }
-            self.by_ip.insert(ip, *id);
+            self.bind_ip(ip, *id);
         }
     }
 

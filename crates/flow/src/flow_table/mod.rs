@@ -134,7 +134,8 @@ pub struct FlowTableStats {
     pub created: u64,
     /// Flows held now.
     pub active: u64,
-    /// Flows that left, by [`END_REASONS`] index.
+    /// Flows that left, by [`END_REASONS`] index (serialised as a reason → count map).
+    #[serde(serialize_with = "serialize_reasons")]
     pub evicted: [u64; 6],
     /// True while emergency mode is on.
     pub emergency: bool,
@@ -142,6 +143,15 @@ pub struct FlowTableStats {
     pub emergency_entered: u64,
     /// ICMP unreachable messages that matched no flow.
     pub unreachable_unmatched: u64,
+}
+
+fn serialize_reasons<S: serde::Serializer>(counts: &[u64; 6], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(END_REASONS.len()))?;
+    for (reason, count) in END_REASONS.iter().zip(counts) {
+        map.serialize_entry(reason.name(), count)?;
+    }
+    map.end()
 }
 
 impl FlowTableStats {

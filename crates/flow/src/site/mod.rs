@@ -10,7 +10,7 @@ mod ports;
 
 use crate::arp::AddressBook;
 use crate::device::{DeviceTable, DeviceTableConfig, WindowCtx};
-use crate::event::{Event, PeerRole};
+use crate::event::{Event, PeerRole, Transport};
 use crate::identify::Identifier;
 use crate::ids::DeviceId;
 use crate::infra::{Infrastructure, is_infrastructure_port};
@@ -146,7 +146,11 @@ impl Site {
         if !self.nets.is_internal_unicast(peer.ip) {
             return PeerRole::External;
         }
-        if outbound && is_infrastructure_port(flow.transport, flow.service_port()) {
+        // Outbound to a DNS/DHCP/NTP port the peer serves infrastructure; inbound from UDP 67
+        // it is a DHCP server sending an offer or acknowledgement.
+        let dhcp_server = !outbound && flow.transport == Transport::Udp && peer.port == 67;
+        if dhcp_server || (outbound && is_infrastructure_port(flow.transport, flow.service_port()))
+        {
             return PeerRole::Infrastructure;
         }
         // The gateway's own address is bound to a gateway MAC (by ARP); routed internal peers

@@ -1,6 +1,12 @@
 //! Helpers for the integration tests: packet builders and a pipeline driver.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail the test on purpose"
+)]
 
 pub mod packets;
 
@@ -68,7 +74,7 @@ pub fn windows(events: &[Event]) -> Vec<&WindowFeatures> {
 }
 
 /// The window of `host` starting at `start_secs`.
-pub fn window_of<'a>(events: &'a [Event], host: Host, start_secs: u64) -> &'a WindowFeatures {
+pub fn window_of(events: &[Event], host: Host, start_secs: u64) -> &WindowFeatures {
     windows(events)
         .into_iter()
         .find(|w| {
@@ -82,3 +88,6 @@ pub fn window_of<'a>(events: &'a [Event], host: Host, start_secs: u64) -> &'a Wi
 pub fn feature(w: &WindowFeatures, f: Feature) -> f64 {
     w.features.get(f)
 }
+
+pub mod corpus;
+pub mod fixture;

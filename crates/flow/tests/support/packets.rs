@@ -1,7 +1,13 @@
 //! Hand-built packets for tests, fixtures and benchmarks (etherparse `PacketBuilder`).
 //! Shared by unit tests (`#[path]`), integration tests, the fixture generator and the benchmark.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "test support: builds known-good frames, never parses wire input"
+)]
 
 use etherparse::{
     ArpHardwareId, ArpOperation, ArpPacket, EtherType, Icmpv4Type, PacketBuilder, VlanId,
