@@ -38,7 +38,7 @@ pub(super) fn ethernet(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         dst_mac: Some(dst_mac),
         link_group: dst_mac.is_group(),
     };
-    finish(info, packet, true)
+    finish(info, &packet, true)
 }
 
 /// Fields of a Linux cooked header. Hand-read because etherparse refuses ARPHRD types it does
@@ -98,12 +98,12 @@ fn cooked_body<'a>(cooked: &Cooked, body: &'a [u8]) -> Result<Decoded<'a>, Decod
         return Ok(other(info, Some(cooked.protocol)));
     }
     let packet = LaxSlicedPacket::from_ether_type(EtherType(cooked.protocol), body);
-    finish(info, packet, true)
+    finish(info, &packet, true)
 }
 
 pub(super) fn raw(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     let packet = LaxSlicedPacket::from_ip(data).map_err(|e| ip::header_error(&e))?;
-    finish(LinkInfo::default(), packet, true)
+    finish(LinkInfo::default(), &packet, true)
 }
 
 /// BSD loopback: a 4-byte address family in the byte order of the capturing host (network order
@@ -180,7 +180,7 @@ fn llc(info: LinkInfo, body: &[u8]) -> Decoded<'_> {
             // No further LLC inside: nesting is not followed, so hostile frames cannot recurse.
             finish(
                 info,
-                LaxSlicedPacket::from_ether_type(EtherType(pid), rest),
+                &LaxSlicedPacket::from_ether_type(EtherType(pid), rest),
                 false,
             )
             .unwrap_or_else(|_| other(info, Some(pid)))
@@ -193,7 +193,7 @@ fn llc(info: LinkInfo, body: &[u8]) -> Decoded<'_> {
 /// LLC (false inside an LLC frame already).
 fn finish<'a>(
     info: LinkInfo,
-    packet: LaxSlicedPacket<'a>,
+    packet: &LaxSlicedPacket<'a>,
     allow_llc: bool,
 ) -> Result<Decoded<'a>, DecodeError> {
     let vlan = packet.vlan_ids().first().map(|id| id.value());

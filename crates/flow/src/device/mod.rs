@@ -4,117 +4,29 @@
 //! Every device keeps bounded histories of peers, ports and behaviour combinations, its
 //! evidence and identification, and its accumulators for the open windows.
 
+mod config;
 mod history;
 mod record;
+
+pub use config::DeviceTableConfig;
 
 pub(crate) use history::BoundedHistory;
 pub use record::{DeviceRecord, DeviceSnapshot, ServedService};
 
 use crate::catalog::EvidenceKind;
-use crate::config::ConfigError;
 use crate::event::{Event, Identity};
 use crate::identify::{Evidence, EvidenceSet};
 use crate::ids::{DeviceId, MacAddr};
 use crate::nets::InternalNets;
-use crate::time::{Span, Timestamp};
+use crate::time::Timestamp;
 use crate::window::{EntryBudget, ServiceKey, WindowAcc};
 use foldhash::fast::RandomState;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 
 /// Most served services remembered per device.
 pub const MAX_SERVED_PER_DEVICE: usize = 64;
-
-/// Device-table limits.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DeviceTableConfig {
-    /// Most established devices (protected partition).
-    pub max_established: usize,
-    /// Most unestablished devices (evictable partition).
-    pub max_unestablished: usize,
-    /// A MAC sending from this many internal addresses is a router; its hosts are keyed by IP.
-    pub router_ip_threshold: usize,
-    /// An established device silent this long may be retired when the partition is full.
-    #[serde(with = "crate::duration_text")]
-    pub established_idle_timeout: Span,
-    /// Peers remembered per device for `new_peers`.
-    pub peer_history: usize,
-    /// Destination ports remembered per device for `new_ports`.
-    pub port_history: usize,
-    /// Behaviour combinations remembered per device.
-    pub service_history: usize,
-    /// Most (device, destination) periodicity trackers.
-    pub max_periodic_trackers: usize,
-    /// Most IP → MAC bindings.
-    pub max_arp_bindings: usize,
-    /// A holder silent this long loses its address to a new MAC without a conflict.
-    #[serde(with = "crate::duration_text")]
-    pub arp_takeover_after: Span,
-    /// Most set entries (peers, ports, targets) across all open device windows.
-    pub max_window_entries: usize,
-}
-
-impl Default for DeviceTableConfig {
-    fn default() -> Self {
-        DeviceTableConfig {
-            max_established: 16_384,
-            max_unestablished: 4_096,
-            router_ip_threshold: 16,
-            established_idle_timeout: Span::from_secs(30 * 86_400),
-            peer_history: 1_024,
-            port_history: 256,
-            service_history: 256,
-            max_periodic_trackers: 65_536,
-            max_arp_bindings: 16_384,
-            arp_takeover_after: Span::from_secs(600),
-            max_window_entries: 1_048_576,
-        }
-    }
-}
-
-impl DeviceTableConfig {
-    /// Checks the values; the error names the key under `prefix`.
-    pub fn validate(&self, prefix: &str) -> Result<(), ConfigError> {
-        let checks: [(&str, usize, usize, usize); 9] = [
-            ("max_established", self.max_established, 1, 1 << 20),
-            ("max_unestablished", self.max_unestablished, 1, 1 << 20),
-            ("router_ip_threshold", self.router_ip_threshold, 2, 256),
-            ("peer_history", self.peer_history, 1, 65_536),
-            ("port_history", self.port_history, 1, 65_536),
-            ("service_history", self.service_history, 1, 65_536),
-            (
-                "max_periodic_trackers",
-                self.max_periodic_trackers,
-                1,
-                1 << 22,
-            ),
-            ("max_arp_bindings", self.max_arp_bindings, 1, 1 << 22),
-            (
-                "max_window_entries",
-                self.max_window_entries,
-                1_024,
-                1 << 26,
-            ),
-        ];
-        for (name, value, min, max) in checks {
-            if !(min..=max).contains(&value) {
-                return Err(ConfigError::new(
-                    format!("{prefix}.{name}"),
-                    &format!("must be {min}..={max}, got {value}"),
-                ));
-            }
-        }
-        if self.established_idle_timeout < Span::from_secs(60) {
-            return Err(ConfigError::new(
-                format!("{prefix}.established_idle_timeout"),
-                "must be at least 1m",
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// Device-table counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -235,6 +147,16 @@ impl DeviceTable {
         }
         if mac.is_some_and(|m| m.is_group()) {
             return None;
+        }
+        // Fast path, one lookup: a known station sending from the address it used last.
+        if let Some(m) = mac
+            && let Some(d) = self.devices.get_mut(&DeviceId::Mac(m))
+            && !(d.router && internal)
+        {
+            d.last_seen = d.last_seen.max(ts);
+            if ip.is_none() || (internal && d.last_ip == ip) {
+                return Some(d.id);
+            }
         }
         let id = match (mac, ip) {
             (Some(m), _) => {
@@ -594,92 +516,6 @@ impl DeviceTable {
             }
             self.bind_ip(ip, *id);
         }
-    }
-
-    /// Inventory records sorted by device id.
-    pub(crate) fn records(&self) -> Vec<DeviceRecord> {
-        self.sorted_ids()
-            .iter()
-            .filter_map(|id| self.devices.get(id))
-            .map(Device::record)
-            .collect()
-    }
-
-    /// Snapshots sorted by device id.
-    pub(crate) fn snapshots(&self) -> Vec<DeviceSnapshot> {
-        self.sorted_ids()
-            .iter()
-            .filter_map(|id| self.devices.get(id))
-            .map(Device::snapshot)
-            .collect()
-    }
-
-    /// Restores one device from a snapshot (partition caps apply; refused ones are counted).
-    pub(crate) fn restore(&mut self, snap: DeviceSnapshot) {
-        if self.devices.contains_key(&snap.id) {
-            return;
-        }
-        let full = if snap.established {
-            self.stats.established >= self.config.max_established as u64
-        } else {
-            self.stats.unestablished >= self.config.max_unestablished as u64
-        };
-        if full {
-            self.stats.established_refused = self.stats.established_refused.saturating_add(1);
-            return;
-        }
-        let c = &self.config;
-        let generation = snap.evidence.generation;
-        let mut device = Device {
-            id: snap.id,
-            mac: snap.mac,
-            ips: snap.ips.into_iter().take(c.router_ip_threshold).collect(),
-            last_ip: snap.last_ip,
-            first_seen: snap.first_seen,
-            last_seen: snap.last_seen,
-            established: snap.established,
-            router: snap.router,
-            evidence: snap.evidence,
-            // The saved identity stands until new evidence arrives.
-            identified_generation: Some(generation),
-            identity: snap.identity,
-            decided_by: snap.decided_by,
-            hostname: snap.hostname,
-            served: snap
-                .served
-                .into_iter()
-                .take(MAX_SERVED_PER_DEVICE)
-                .collect(),
-            peer_history: BoundedHistory::new(c.peer_history),
-            port_history: BoundedHistory::new(c.port_history),
-            service_history: BoundedHistory::new(c.service_history),
-            windows: [None, None],
-            pending_identify: false,
-        };
-        device.served.sort_unstable();
-        device.served.dedup();
-        for ip in snap.peer_history {
-            device.peer_history.observe(ip, 0);
-        }
-        for port in snap.port_history {
-            device.port_history.observe(port, 0);
-        }
-        for key in snap.service_history {
-            device.service_history.observe(key, 0);
-        }
-        for ip in &device.ips {
-            self.by_ip.insert(*ip, device.id);
-        }
-        if device.router {
-            self.stats.routers = self.stats.routers.saturating_add(1);
-        }
-        if device.established {
-            self.stats.established = self.stats.established.saturating_add(1);
-        } else {
-            self.stats.unestablished = self.stats.unestablished.saturating_add(1);
-            self.queue.push_back((device.id, device.last_seen));
-        }
-        self.devices.insert(device.id, device);
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the device table shows (inventory records) and saves (snapshots).
 
-use super::Device;
+use super::{BoundedHistory, Device, DeviceTable, MAX_SERVED_PER_DEVICE};
+use crate::catalog::EvidenceKind;
 use crate::event::{Identity, Transport};
 use crate::identify::{Evidence, EvidenceSet};
 use crate::ids::{DeviceId, DeviceRef, MacAddr};
@@ -146,5 +147,111 @@ impl Device {
             port_history: self.port_history.sorted_keys(),
             service_history: self.service_history.sorted_keys(),
         }
+    }
+}
+
+/// Most deciding evidence values restored from a snapshot.
+const MAX_DECIDED_BY: usize = 64;
+
+impl DeviceTable {
+    /// Inventory records sorted by device id.
+    pub(crate) fn records(&self) -> Vec<DeviceRecord> {
+        self.sorted_ids()
+            .iter()
+            .filter_map(|id| self.devices.get(id))
+            .map(Device::record)
+            .collect()
+    }
+
+    /// Snapshots sorted by device id.
+    pub(crate) fn snapshots(&self) -> Vec<DeviceSnapshot> {
+        self.sorted_ids()
+            .iter()
+            .filter_map(|id| self.devices.get(id))
+            .map(Device::snapshot)
+            .collect()
+    }
+
+    /// Restores one device from a snapshot (partition caps apply; refused ones are counted).
+    pub(crate) fn restore(&mut self, snap: DeviceSnapshot) {
+        if self.devices.contains_key(&snap.id) {
+            return;
+        }
+        let full = if snap.established {
+            self.stats.established >= self.config.max_established as u64
+        } else {
+            self.stats.unestablished >= self.config.max_unestablished as u64
+        };
+        if full {
+            self.stats.established_refused = self.stats.established_refused.saturating_add(1);
+            return;
+        }
+        let c = &self.config;
+        // A state file is input too: re-insert evidence through the bounded set and cut the
+        // free-text fields.
+        let mut evidence = EvidenceSet::default();
+        for e in snap.evidence.iter() {
+            evidence.insert(Evidence::new(e.kind, &e.value));
+        }
+        let generation = evidence.generation;
+        let decided_by = snap
+            .decided_by
+            .iter()
+            .take(MAX_DECIDED_BY)
+            .map(|e| Evidence::new(e.kind, &e.value))
+            .collect();
+        let hostname = snap
+            .hostname
+            .map(|h| Evidence::new(EvidenceKind::DhcpHostname, &h).value);
+        let mut device = Device {
+            id: snap.id,
+            mac: snap.mac,
+            ips: snap.ips.into_iter().take(c.router_ip_threshold).collect(),
+            last_ip: snap.last_ip,
+            first_seen: snap.first_seen,
+            last_seen: snap.last_seen,
+            established: snap.established,
+            router: snap.router,
+            evidence,
+            // The saved identity stands until new evidence arrives.
+            identified_generation: Some(generation),
+            identity: snap.identity,
+            decided_by,
+            hostname,
+            served: snap
+                .served
+                .into_iter()
+                .take(MAX_SERVED_PER_DEVICE)
+                .collect(),
+            peer_history: BoundedHistory::new(c.peer_history),
+            port_history: BoundedHistory::new(c.port_history),
+            service_history: BoundedHistory::new(c.service_history),
+            windows: [None, None],
+            pending_identify: false,
+        };
+        device.served.sort_unstable();
+        device.served.dedup();
+        for ip in snap.peer_history {
+            device.peer_history.observe(ip, 0);
+        }
+        for port in snap.port_history {
+            device.port_history.observe(port, 0);
+        }
+        for key in snap.service_history {
+            device.service_history.observe(key, 0);
+        }
+        for ip in &device.ips {
+            self.by_ip.insert(*ip, device.id);
+        }
+        if device.router {
+            self.stats.routers = self.stats.routers.saturating_add(1);
+        }
+        if device.established {
+            self.stats.established = self.stats.established.saturating_add(1);
+        } else {
+            self.stats.unestablished = self.stats.unestablished.saturating_add(1);
+            self.queue.push_back((device.id, device.last_seen));
+        }
+        self.devices.insert(device.id, device);
     }
 }

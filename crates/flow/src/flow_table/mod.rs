@@ -6,90 +6,24 @@
 //! the list tail is the next to expire (see [`slab`]). The map uses a randomly keyed hasher, so
 //! wire data cannot choose hash buckets.
 
+mod config;
 mod key;
 mod slab;
+mod stats;
 mod tcp;
 
-use crate::config::ConfigError;
+pub use config::FlowTableConfig;
+pub use stats::{END_REASONS, FlowTableStats};
+
 use crate::decode::TcpInfo;
 use crate::event::Transport;
 use crate::observe::{EndReason, FailReason, FlowEnd, FlowObs, FlowRoles};
 use crate::time::{Span, Timestamp};
 use foldhash::fast::RandomState;
 use key::FlowKey;
-use serde::{Deserialize, Serialize};
 use slab::ListSlab;
 use std::collections::HashMap;
 use tcp::{Opener, TcpState, TcpTrack};
-
-/// Flow-table limits and timeouts.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct FlowTableConfig {
-    /// Most flows held at once; at the cap the table enters emergency mode.
-    pub max_flows: usize,
-    /// Idle timeout of open TCP connections.
-    #[serde(with = "crate::duration_text")]
-    pub tcp_timeout: Span,
-    /// Idle timeout of UDP flows.
-    #[serde(with = "crate::duration_text")]
-    pub udp_timeout: Span,
-    /// Idle timeout of ICMP flows.
-    #[serde(with = "crate::duration_text")]
-    pub icmp_timeout: Span,
-    /// Idle timeout of flows of other IP protocols.
-    #[serde(with = "crate::duration_text")]
-    pub other_timeout: Span,
-    /// Time a SYN may wait for its SYN-ACK before the attempt counts as failed.
-    #[serde(with = "crate::duration_text")]
-    pub half_open_timeout: Span,
-    /// Time a closed, reset or failed TCP flow lingers to absorb retransmissions.
-    #[serde(with = "crate::duration_text")]
-    pub closed_timeout: Span,
-    /// In emergency mode every timeout is divided by this.
-    pub emergency_divisor: u32,
-}
-
-impl Default for FlowTableConfig {
-    fn default() -> Self {
-        FlowTableConfig {
-            max_flows: 262_144,
-            tcp_timeout: Span::from_secs(300),
-            udp_timeout: Span::from_secs(60),
-            icmp_timeout: Span::from_secs(60),
-            other_timeout: Span::from_secs(60),
-            half_open_timeout: Span::from_secs(5),
-            closed_timeout: Span::from_secs(10),
-            emergency_divisor: 4,
-        }
-    }
-}
-
-impl FlowTableConfig {
-    /// Checks the values; the error names the key under `prefix`.
-    pub fn validate(&self, prefix: &str) -> Result<(), ConfigError> {
-        let key = |k: &str| format!("{prefix}.{k}");
-        if !(16..=16_777_216).contains(&self.max_flows) {
-            return Err(ConfigError::new(key("max_flows"), "must be 16..=16777216"));
-        }
-        for (name, span) in [
-            ("tcp_timeout", self.tcp_timeout),
-            ("udp_timeout", self.udp_timeout),
-            ("icmp_timeout", self.icmp_timeout),
-            ("other_timeout", self.other_timeout),
-            ("half_open_timeout", self.half_open_timeout),
-            ("closed_timeout", self.closed_timeout),
-        ] {
-            if span < Span::from_millis(100) || span > Span::from_secs(86_400) {
-                return Err(ConfigError::new(key(name), "must be between 100ms and 24h"));
-            }
-        }
-        if !(1..=64).contains(&self.emergency_divisor) {
-            return Err(ConfigError::new(key("emergency_divisor"), "must be 1..=64"));
-        }
-        Ok(())
-    }
-}
 
 /// Timeout classes: each has its own recency list.
 const HALF_OPEN: usize = 0;
@@ -99,71 +33,6 @@ const UDP: usize = 3;
 const ICMP: usize = 4;
 const OTHER: usize = 5;
 const CLASSES: usize = 6;
-
-/// Every [`EndReason`], in counter order.
-pub const END_REASONS: [EndReason; 6] = [
-    EndReason::Idle,
-    EndReason::Closed,
-    EndReason::Failed,
-    EndReason::EmergencyTimeout,
-    EndReason::Capacity,
-    EndReason::Flush,
-];
-
-impl EndReason {
-    /// snake_case name, safe as a metric label.
-    pub fn name(self) -> &'static str {
-        match self {
-            EndReason::Idle => "idle",
-            EndReason::Closed => "closed",
-            EndReason::Failed => "failed",
-            EndReason::EmergencyTimeout => "emergency_timeout",
-            EndReason::Capacity => "capacity",
-            EndReason::Flush => "flush",
-        }
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Flow-table counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct FlowTableStats {
-    /// Flows created.
-    pub created: u64,
-    /// Flows held now.
-    pub active: u64,
-    /// Flows that left, by [`END_REASONS`] index (serialised as a reason → count map).
-    #[serde(serialize_with = "serialize_reasons")]
-    pub evicted: [u64; 6],
-    /// True while emergency mode is on.
-    pub emergency: bool,
-    /// Times emergency mode was entered.
-    pub emergency_entered: u64,
-    /// ICMP unreachable messages that matched no flow.
-    pub unreachable_unmatched: u64,
-}
-
-fn serialize_reasons<S: serde::Serializer>(counts: &[u64; 6], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut map = s.serialize_map(Some(END_REASONS.len()))?;
-    for (reason, count) in END_REASONS.iter().zip(counts) {
-        map.serialize_entry(reason.name(), count)?;
-    }
-    map.end()
-}
-
-impl FlowTableStats {
-    /// Flows that left for `reason`.
-    pub fn evicted_by(&self, reason: EndReason) -> u64 {
-        self.evicted.get(reason.index()).copied().unwrap_or(0)
-    }
-    /// Flows that left, all reasons.
-    pub fn evicted_total(&self) -> u64 {
-        self.evicted.iter().fold(0u64, |a, b| a.saturating_add(*b))
-    }
-}
 
 /// What the flow table needs from one packet.
 #[derive(Clone, Copy, Debug)]
