@@ -47,6 +47,8 @@ pub struct DeviceStats {
     pub unestablished_evicted: u64,
     /// Device windows lost because their device was evicted.
     pub windows_dropped: u64,
+    /// Devices of a restored snapshot refused because their partition was full.
+    pub restore_refused: u64,
 }
 
 /// One device.
@@ -148,15 +150,8 @@ impl DeviceTable {
         if mac.is_some_and(|m| m.is_group()) {
             return None;
         }
-        // Fast path, one lookup: a known station sending from the address it used last.
-        if let Some(m) = mac
-            && let Some(d) = self.devices.get_mut(&DeviceId::Mac(m))
-            && !(d.router && internal)
-        {
-            d.last_seen = d.last_seen.max(ts);
-            if ip.is_none() || (internal && d.last_ip == ip) {
-                return Some(d.id);
-            }
+        if let Some(id) = self.known_sender(mac, ip, internal, ts) {
+            return Some(id);
         }
         let id = match (mac, ip) {
             (Some(m), _) => {
@@ -214,6 +209,22 @@ impl DeviceTable {
             return;
         }
         self.by_ip.insert(ip, id);
+    }
+
+    /// Fast path, one lookup: a known station sending from the address it used last.
+    fn known_sender(
+        &mut self,
+        mac: Option<MacAddr>,
+        ip: Option<IpAddr>,
+        internal: bool,
+        ts: Timestamp,
+    ) -> Option<DeviceId> {
+        let device = self.devices.get_mut(&DeviceId::Mac(mac?))?;
+        if device.router && internal {
+            return None;
+        }
+        device.last_seen = device.last_seen.max(ts);
+        (ip.is_none() || (internal && device.last_ip == ip)).then_some(device.id)
     }
 
     /// The device a frame to (`mac`, `ip`) reached, if it is one (never created).

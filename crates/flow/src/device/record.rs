@@ -183,63 +183,10 @@ impl DeviceTable {
             self.stats.unestablished >= self.config.max_unestablished as u64
         };
         if full {
-            self.stats.established_refused = self.stats.established_refused.saturating_add(1);
+            self.stats.restore_refused = self.stats.restore_refused.saturating_add(1);
             return;
         }
-        let c = &self.config;
-        // A state file is input too: re-insert evidence through the bounded set and cut the
-        // free-text fields.
-        let mut evidence = EvidenceSet::default();
-        for e in snap.evidence.iter() {
-            evidence.insert(Evidence::new(e.kind, &e.value));
-        }
-        let generation = evidence.generation;
-        let decided_by = snap
-            .decided_by
-            .iter()
-            .take(MAX_DECIDED_BY)
-            .map(|e| Evidence::new(e.kind, &e.value))
-            .collect();
-        let hostname = snap
-            .hostname
-            .map(|h| Evidence::new(EvidenceKind::DhcpHostname, &h).value);
-        let mut device = Device {
-            id: snap.id,
-            mac: snap.mac,
-            ips: snap.ips.into_iter().take(c.router_ip_threshold).collect(),
-            last_ip: snap.last_ip,
-            first_seen: snap.first_seen,
-            last_seen: snap.last_seen,
-            established: snap.established,
-            router: snap.router,
-            evidence,
-            // The saved identity stands until new evidence arrives.
-            identified_generation: Some(generation),
-            identity: snap.identity,
-            decided_by,
-            hostname,
-            served: snap
-                .served
-                .into_iter()
-                .take(MAX_SERVED_PER_DEVICE)
-                .collect(),
-            peer_history: BoundedHistory::new(c.peer_history),
-            port_history: BoundedHistory::new(c.port_history),
-            service_history: BoundedHistory::new(c.service_history),
-            windows: [None, None],
-            pending_identify: false,
-        };
-        device.served.sort_unstable();
-        device.served.dedup();
-        for ip in snap.peer_history {
-            device.peer_history.observe(ip, 0);
-        }
-        for port in snap.port_history {
-            device.port_history.observe(port, 0);
-        }
-        for key in snap.service_history {
-            device.service_history.observe(key, 0);
-        }
+        let device = device_from_snapshot(&self.config, snap);
         for ip in &device.ips {
             self.by_ip.insert(*ip, device.id);
         }
@@ -254,4 +201,62 @@ impl DeviceTable {
         }
         self.devices.insert(device.id, device);
     }
+}
+
+/// A device rebuilt from a snapshot. A state file is input too: evidence is re-inserted through
+/// the bounded set, free text is cut, lists are capped.
+fn device_from_snapshot(c: &super::DeviceTableConfig, snap: DeviceSnapshot) -> Device {
+    let mut evidence = EvidenceSet::default();
+    for e in snap.evidence.iter() {
+        evidence.insert(Evidence::new(e.kind, &e.value));
+    }
+    let generation = evidence.generation;
+    let decided_by = snap
+        .decided_by
+        .iter()
+        .take(MAX_DECIDED_BY)
+        .map(|e| Evidence::new(e.kind, &e.value))
+        .collect();
+    let hostname = snap
+        .hostname
+        .map(|h| Evidence::new(EvidenceKind::DhcpHostname, &h).value);
+    let mut served: Vec<ServedService> = snap
+        .served
+        .into_iter()
+        .take(MAX_SERVED_PER_DEVICE)
+        .collect();
+    served.sort_unstable();
+    served.dedup();
+    let mut device = Device {
+        id: snap.id,
+        mac: snap.mac,
+        ips: snap.ips.into_iter().take(c.router_ip_threshold).collect(),
+        last_ip: snap.last_ip,
+        first_seen: snap.first_seen,
+        last_seen: snap.last_seen,
+        established: snap.established,
+        router: snap.router,
+        evidence,
+        // The saved identity stands until new evidence arrives.
+        identified_generation: Some(generation),
+        identity: snap.identity,
+        decided_by,
+        hostname,
+        served,
+        peer_history: BoundedHistory::new(c.peer_history),
+        port_history: BoundedHistory::new(c.port_history),
+        service_history: BoundedHistory::new(c.service_history),
+        windows: [None, None],
+        pending_identify: false,
+    };
+    for ip in snap.peer_history {
+        device.peer_history.observe(ip, 0);
+    }
+    for port in snap.port_history {
+        device.port_history.observe(port, 0);
+    }
+    for key in snap.service_history {
+        device.service_history.observe(key, 0);
+    }
+    device
 }

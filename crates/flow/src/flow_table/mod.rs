@@ -216,47 +216,7 @@ impl FlowTable {
         if self.flows.len() >= self.config.max_flows {
             self.make_room(p.ts, events);
         }
-        let (tcp, opener) = match p.tcp.as_ref() {
-            Some(info) => {
-                let (track, opener) = TcpTrack::open(info);
-                (Some(track), opener)
-            }
-            // An echo reply seen first: its receiver pinged.
-            None if p.echo == Some(false) => (None, Opener::Receiver),
-            None => (None, Opener::Sender),
-        };
-        let sender_opened = match opener {
-            Opener::Sender => true,
-            Opener::Receiver => false,
-            // The server side is the lower port; equal ports: the sender opened.
-            Opener::ByPort => p.src.port >= p.dst.port,
-        };
-        let (initiator, responder) = if sender_opened {
-            (p.src, p.dst)
-        } else {
-            (p.dst, p.src)
-        };
-        let mut flow = Flow {
-            key,
-            obs: FlowObs {
-                start: p.ts,
-                vlan: p.vlan,
-                transport: p.transport,
-                protocol: p.protocol,
-                initiator,
-                responder,
-                echo: p.echo.is_some(),
-                roles: FlowRoles::default(),
-            },
-            touched: p.ts,
-            class: OTHER,
-            tcp,
-            packets: [0; 2],
-            bytes: [0; 2],
-            answered: false,
-            two_way: [false; 2],
-            failed: false,
-        };
+        let (mut flow, opener, sender_opened) = new_flow(key, p);
         let mut out = FlowUpdate {
             slot: 0,
             flow: flow.obs,
@@ -431,6 +391,52 @@ impl FlowTable {
             self.remove(slot, now, EndReason::Flush, events);
         }
     }
+}
+
+/// A new flow from its first packet: who opened it, and whether that was the sender.
+fn new_flow(key: FlowKey, p: &PacketFlowView) -> (Flow, Opener, bool) {
+    let (tcp, opener) = match p.tcp.as_ref() {
+        Some(info) => {
+            let (track, opener) = TcpTrack::open(info);
+            (Some(track), opener)
+        }
+        // An echo reply seen first: its receiver pinged.
+        None if p.echo == Some(false) => (None, Opener::Receiver),
+        None => (None, Opener::Sender),
+    };
+    let sender_opened = match opener {
+        Opener::Sender => true,
+        Opener::Receiver => false,
+        // The server side is the lower port; equal ports: the sender opened.
+        Opener::ByPort => p.src.port >= p.dst.port,
+    };
+    let (initiator, responder) = if sender_opened {
+        (p.src, p.dst)
+    } else {
+        (p.dst, p.src)
+    };
+    let flow = Flow {
+        key,
+        obs: FlowObs {
+            start: p.ts,
+            vlan: p.vlan,
+            transport: p.transport,
+            protocol: p.protocol,
+            initiator,
+            responder,
+            echo: p.echo.is_some(),
+            roles: FlowRoles::default(),
+        },
+        touched: p.ts,
+        class: OTHER,
+        tcp,
+        packets: [0; 2],
+        bytes: [0; 2],
+        answered: false,
+        two_way: [false; 2],
+        failed: false,
+    };
+    (flow, opener, sender_opened)
 }
 
 fn base_timeout(c: &FlowTableConfig, class: usize) -> Span {

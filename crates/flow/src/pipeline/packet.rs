@@ -23,6 +23,16 @@ fn is_icmp_error(v6: bool, icmp_type: u8) -> bool {
     }
 }
 
+/// The flow-key fields of a packet.
+#[derive(Clone, Copy)]
+struct Ports {
+    transport: Transport,
+    src: u16,
+    dst: u16,
+    tcp: Option<crate::decode::TcpInfo>,
+    echo: Option<bool>,
+}
+
 impl Pipeline {
     pub(super) fn handle(
         &mut self,
@@ -122,68 +132,105 @@ impl Pipeline {
             mac: d.dst_mac,
             ip: Some(ip.dst),
         };
-        let (transport, src_port, dst_port, tcp, echo) = match ip.transport {
-            TransportInfo::Tcp(t) => (Transport::Tcp, t.src_port, t.dst_port, Some(t), None),
-            TransportInfo::Udp { src_port, dst_port } => {
-                (Transport::Udp, src_port, dst_port, None, None)
-            }
-            TransportInfo::Icmp(icmp) => {
-                if is_icmp_error(icmp.v6, icmp.icmp_type) {
-                    if let Some(q) = icmp.unreachable
-                        && let Some(flow) = self.flows.unreachable(
-                            vlan,
-                            q.protocol,
-                            (q.src, q.src_port),
-                            (q.dst, q.dst_port),
-                        )
-                    {
-                        let obs = Observation::Failed {
-                            ts,
-                            flow: &flow,
-                            reason: FailReason::IcmpUnreachable,
-                        };
-                        self.site.observe(&obs, events);
-                    }
-                    self.frame(ts, (src, dst), wire, link_group, events);
-                    return;
-                }
-                match icmp.echo {
-                    Some((request, id)) => (Transport::Icmp, id, id, None, Some(request)),
-                    None => (Transport::Icmp, 0, 0, None, None),
-                }
-            }
-            TransportInfo::None => {
-                // Non-first fragments and cut transport headers have no ports: no flow.
-                let portless = matches!(ip.protocol, 6 | 17 | 1 | 58)
-                    || ip.fragment.is_some_and(|f| f.offset != 0);
-                if portless {
-                    self.frame(ts, (src, dst), wire, link_group, events);
-                    return;
-                }
-                (Transport::Other, 0, 0, None, None)
-            }
+        let Some(ports) = self.flow_ports(ts, vlan, ip, events) else {
+            self.frame(ts, (src, dst), wire, link_group, events);
+            return;
         };
         let view = PacketFlowView {
             ts,
             vlan,
             protocol: ip.protocol,
-            transport,
+            transport: ports.transport,
             src: FlowEnd {
                 ip: ip.src,
-                port: src_port,
+                port: ports.src,
                 mac: d.src_mac,
             },
             dst: FlowEnd {
                 ip: ip.dst,
-                port: dst_port,
+                port: ports.dst,
                 mac: d.dst_mac,
             },
-            tcp,
-            echo,
+            tcp: ports.tcp,
+            echo: ports.echo,
             wire_len: wire,
         };
+        let (from_initiator, payload) = (self.flow_packet(&view, link_group, events), ip.payload);
+        if !payload.is_empty() {
+            let context = (ports.transport, ports.src, ports.dst, from_initiator);
+            self.payload(ts, (src, dst), context, payload, events);
+        }
+    }
+
+    /// The flow-key fields of an IP packet, or `None` when it belongs to no flow: ICMP errors
+    /// (an unreachable marks the flow it quotes failed), non-first fragments and transport
+    /// headers cut too short for ports.
+    fn flow_ports(
+        &mut self,
+        ts: Timestamp,
+        vlan: u16,
+        ip: &IpPacket<'_>,
+        events: &mut Vec<Event>,
+    ) -> Option<Ports> {
+        let ports = |transport, src, dst| Ports {
+            transport,
+            src,
+            dst,
+            tcp: None,
+            echo: None,
+        };
+        match ip.transport {
+            TransportInfo::Tcp(t) => Some(Ports {
+                tcp: Some(t),
+                ..ports(Transport::Tcp, t.src_port, t.dst_port)
+            }),
+            TransportInfo::Udp { src_port, dst_port } => {
+                Some(ports(Transport::Udp, src_port, dst_port))
+            }
+            TransportInfo::Icmp(icmp) if is_icmp_error(icmp.v6, icmp.icmp_type) => {
+                if let Some(q) = icmp.unreachable
+                    && let Some(flow) = self.flows.unreachable(
+                        vlan,
+                        q.protocol,
+                        (q.src, q.src_port),
+                        (q.dst, q.dst_port),
+                    )
+                {
+                    let reason = FailReason::IcmpUnreachable;
+                    let obs = Observation::Failed {
+                        ts,
+                        flow: &flow,
+                        reason,
+                    };
+                    self.site.observe(&obs, events);
+                }
+                None
+            }
+            TransportInfo::Icmp(icmp) => Some(match icmp.echo {
+                Some((request, id)) => Ports {
+                    echo: Some(request),
+                    ..ports(Transport::Icmp, id, id)
+                },
+                None => ports(Transport::Icmp, 0, 0),
+            }),
+            TransportInfo::None => {
+                let portless = matches!(ip.protocol, 6 | 17 | 1 | 58)
+                    || ip.fragment.is_some_and(|f| f.offset != 0);
+                (!portless).then(|| ports(Transport::Other, 0, 0))
+            }
+        }
+    }
+
+    /// Updates the flow table with one packet and delivers the flow observations; returns
+    /// whether the initiator sent it.
+    fn flow_packet(
+        &mut self,
+        view: &PacketFlowView,
+        link_group: bool,
+        events: &mut Vec<Event>,
+    ) -> bool {
         self.flow_events.clear();
-        let update = self.flows.update(&view, &mut self.flow_events);
+        let update = self.flows.update(view, &mut self.flow_events);
         self.deliver_flow_events(events);
         let mut flow = update.flow;
         if update.started {
@@ -192,25 +239,21 @@ impl Pipeline {
             } else {
                 Side::Responder
             };
-            flow.roles = self.site.observe(
-                &Observation::FlowStarted {
-                    flow: &flow,
-                    first_sender,
-                },
-                events,
-            );
+            let started = Observation::FlowStarted {
+                flow: &flow,
+                first_sender,
+            };
+            flow.roles = self.site.observe(&started, events);
             self.flows.set_roles(update.slot, flow.roles);
         }
-        self.flow_observations(ts, &mut flow, &update, (wire, link_group), events);
-        if !ip.payload.is_empty() {
-            self.payload(
-                ts,
-                (src, dst),
-                (transport, src_port, dst_port, update.from_initiator),
-                ip.payload,
-                events,
-            );
-        }
+        self.flow_observations(
+            view.ts,
+            &mut flow,
+            &update,
+            (view.wire_len, link_group),
+            events,
+        );
+        update.from_initiator
     }
 
     fn flow_observations(

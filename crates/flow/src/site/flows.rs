@@ -163,7 +163,7 @@ impl Site {
         ts: Timestamp,
         flow: &FlowObs,
         from_initiator: bool,
-        (packets, bytes): (u64, u64),
+        counted: (u64, u64),
         link_group: bool,
         events: &mut Vec<Event>,
     ) -> FlowRoles {
@@ -175,11 +175,11 @@ impl Site {
         let group = link_group || is_group(dst.ip);
         let k = self.windows.index_of(ts);
         let sender = self.devices.sender(src.mac, Some(src.ip), ts, &self.nets);
-        if let (Some(id), Some(mac)) = (sender, src.mac) {
-            self.claim_from_traffic(id, ts, src.ip, mac, k, events);
-        }
         let mut roles = flow.roles;
         if let Some(id) = sender {
+            if let Some(mac) = src.mac {
+                self.claim_from_traffic(id, ts, src.ip, mac, k, events);
+            }
             if from_initiator && roles.of_responder.is_none() {
                 roles.of_responder = Some(self.role(Some(id), dst, flow, true));
                 self.account_initiated(id, k, &FlowObs { roles, ..*flow });
@@ -189,76 +189,97 @@ impl Site {
             }
         }
         let flow = &FlowObs { roles, ..*flow };
-        let (direction, role) = if from_initiator {
-            (Direction::Outbound, flow.roles.of_responder)
+        if let Some(id) = sender {
+            self.count_sent(id, k, flow, from_initiator, counted, group);
+        }
+        if !group && let Some(receiver) = self.devices.receiver(dst.mac, Some(dst.ip), &self.nets) {
+            self.count_received(receiver, k, flow, !from_initiator, counted);
+        }
+        roles
+    }
+
+    /// The behaviour combination of `flow` for a device on one side of it.
+    fn service_key(&self, device: DeviceId, flow: &FlowObs, is_initiator: bool) -> ServiceKey {
+        let (direction, role, peer) = if is_initiator {
+            (
+                Direction::Outbound,
+                flow.roles.of_responder,
+                &flow.responder,
+            )
         } else {
-            (Direction::Inbound, flow.roles.of_initiator)
+            (Direction::Inbound, flow.roles.of_initiator, &flow.initiator)
         };
-        let key = ServiceKey {
+        ServiceKey {
             direction,
-            role: role.unwrap_or_else(|| self.role(sender, dst, flow, from_initiator)),
+            role: role.unwrap_or_else(|| self.role(Some(device), peer, flow, is_initiator)),
             proto: flow.transport,
             port: flow.service_port(),
-        };
-        let external = self.nets.is_external(dst.ip);
-        let peer_internal = self.nets.is_internal_unicast(dst.ip);
-        if let Some(id) = sender {
-            let peer = dst.ip;
-            self.with_window(id, k, |ctx| {
-                ctx.acc.count(Feature::PacketsOut, packets);
-                ctx.acc.count(Feature::BytesOut, bytes);
-                if group {
-                    ctx.acc.count(Feature::BroadcastPackets, packets);
-                } else {
-                    let history = &mut *ctx.peer_history;
-                    if let Some(p) =
-                        ctx.acc
-                            .peer(peer, peer_internal, || history.observe(peer, k), ctx.budget)
-                    {
-                        p.bytes_out = p.bytes_out.saturating_add(bytes);
-                    }
-                }
-                if external {
-                    ctx.acc.count(Feature::BytesToExternal, bytes);
-                }
-                ctx.acc.service(key, 0, bytes, ctx.budget);
-            });
         }
-        if group {
-            return roles;
-        }
-        let Some(receiver) = self.devices.receiver(dst.mac, Some(dst.ip), &self.nets) else {
-            return roles;
+    }
+
+    /// Packets a device sent over a flow.
+    fn count_sent(
+        &mut self,
+        id: DeviceId,
+        k: u64,
+        flow: &FlowObs,
+        is_initiator: bool,
+        (packets, bytes): (u64, u64),
+        group: bool,
+    ) {
+        let key = self.service_key(id, flow, is_initiator);
+        let peer = if is_initiator {
+            flow.responder.ip
+        } else {
+            flow.initiator.ip
         };
-        let key = ServiceKey {
-            direction: if from_initiator {
-                Direction::Inbound
+        let external = self.nets.is_external(peer);
+        let internal = self.nets.is_internal_unicast(peer);
+        self.with_window(id, k, |ctx| {
+            ctx.acc.count(Feature::PacketsOut, packets);
+            ctx.acc.count(Feature::BytesOut, bytes);
+            if group {
+                ctx.acc.count(Feature::BroadcastPackets, packets);
             } else {
-                Direction::Outbound
-            },
-            role: if from_initiator {
-                flow.roles.of_initiator
-            } else {
-                flow.roles.of_responder
+                let history = &mut *ctx.peer_history;
+                let new = || history.observe(peer, k);
+                if let Some(p) = ctx.acc.peer(peer, internal, new, ctx.budget) {
+                    p.bytes_out = p.bytes_out.saturating_add(bytes);
+                }
             }
-            .unwrap_or_else(|| self.role(Some(receiver), src, flow, !from_initiator)),
-            ..key
+            if external {
+                ctx.acc.count(Feature::BytesToExternal, bytes);
+            }
+            ctx.acc.service(key, 0, bytes, ctx.budget);
+        });
+    }
+
+    /// Unicast packets a device received over a flow.
+    fn count_received(
+        &mut self,
+        id: DeviceId,
+        k: u64,
+        flow: &FlowObs,
+        is_initiator: bool,
+        (packets, bytes): (u64, u64),
+    ) {
+        let key = self.service_key(id, flow, is_initiator);
+        let peer = if is_initiator {
+            flow.responder.ip
+        } else {
+            flow.initiator.ip
         };
-        let peer = src.ip;
-        let peer_internal = self.nets.is_internal_unicast(peer);
-        self.with_window(receiver, k, |ctx| {
+        let internal = self.nets.is_internal_unicast(peer);
+        self.with_window(id, k, |ctx| {
             ctx.acc.count(Feature::PacketsIn, packets);
             ctx.acc.count(Feature::BytesIn, bytes);
             let history = &mut *ctx.peer_history;
-            if let Some(p) =
-                ctx.acc
-                    .peer(peer, peer_internal, || history.observe(peer, k), ctx.budget)
-            {
+            let new = || history.observe(peer, k);
+            if let Some(p) = ctx.acc.peer(peer, internal, new, ctx.budget) {
                 p.bytes_in = p.bytes_in.saturating_add(bytes);
             }
             ctx.acc.service(key, 0, bytes, ctx.budget);
         });
-        roles
     }
 
     /// IP traffic from a station claims its source address, unless the station forwards for
