@@ -549,3 +549,149 @@ fn address_conflicts_are_rate_limited_and_flag_infrastructure() {
         "the DHCP lease moved .77 quietly"
     );
 }
+
+#[test]
+fn window_lists_respect_their_bounds() {
+    use wardwatch_flow::event::{MAX_PEERS_PER_WINDOW, MAX_SERVICES_PER_WINDOW};
+    let mut frames = Vec::new();
+    for port in 0..100u16 {
+        frames.extend(one(1, packets::udp(A, B, (5000, 1000 + port), b"x")));
+    }
+    for peer in 0..40u8 {
+        frames.extend(one(
+            2,
+            packets::udp(A, Host::internal(5, peer), (5001, 7), b"y"),
+        ));
+    }
+    let events = run(&mut pipeline(), frames);
+    let a = window_of(&events, A, 0);
+    assert_eq!(a.services.len(), MAX_SERVICES_PER_WINDOW);
+    assert_eq!(
+        a.services_truncated,
+        100 + 1 - 64,
+        "101 combinations, 64 kept"
+    );
+    assert_eq!(a.peers.len(), MAX_PEERS_PER_WINDOW);
+    assert_eq!(feature(a, F::InternalPeers), 41.0);
+    assert_eq!(feature(a, F::DstPorts), 101.0);
+}
+
+/// A snapshot with identities set (identification itself is another module's job).
+fn restored_with_models(p: &mut wardwatch_flow::Pipeline, hosts: &[(Host, &str)]) {
+    let mut frames = Vec::new();
+    for (i, (h, _)) in hosts.iter().enumerate() {
+        frames.extend(at(
+            1,
+            packets::tcp_session(*h, D, (40000 + i as u16, 80), 1, 1),
+        ));
+    }
+    let mut seed = pipeline();
+    run(&mut seed, frames);
+    let mut snapshot = seed.snapshot();
+    for device in &mut snapshot.devices {
+        if let Some((_, model)) = hosts
+            .iter()
+            .find(|(h, _)| device.mac == Some(MacAddr(h.mac)))
+        {
+            device.identity.model = Some((*model).into());
+            device.identity.software_version = Some("1.0".into());
+        }
+    }
+    p.restore(snapshot);
+}
+
+#[test]
+fn same_model_peers_get_their_own_role() {
+    let mut p = pipeline();
+    restored_with_models(
+        &mut p,
+        &[(A, "demo-pump"), (B, "demo-pump"), (C, "demo-monitor")],
+    );
+    let mut frames = at(100, packets::tcp_session(A, B, (41000, 2575), 1, 1));
+    frames.extend(at(101, packets::tcp_session(A, C, (41001, 2575), 1, 1)));
+    let events = run(&mut p, frames);
+    let a = window_of(&events, A, 60);
+    assert!(
+        service(
+            a,
+            Direction::Outbound,
+            PeerRole::SameModel,
+            Transport::Tcp,
+            2575
+        )
+        .is_some()
+    );
+    assert!(
+        service(
+            a,
+            Direction::Outbound,
+            PeerRole::InternalServer,
+            Transport::Tcp,
+            2575
+        )
+        .is_some()
+    );
+    let b = window_of(&events, B, 60);
+    assert!(
+        service(
+            b,
+            Direction::Inbound,
+            PeerRole::SameModel,
+            Transport::Tcp,
+            2575
+        )
+        .is_some()
+    );
+    assert_eq!(
+        a.identity.model.as_ref().map(|m| m.as_str()),
+        Some("demo-pump")
+    );
+}
+
+#[test]
+fn identity_change_of_an_established_device_is_an_event() {
+    let mut p = pipeline();
+    restored_with_models(&mut p, &[(A, "demo-pump")]);
+    assert!(p.devices().iter().all(|d| d.established));
+    // A serves a new port: new evidence (`tcp/8080`), so A is identified again when the window
+    // closes; with an empty catalog nothing matches any more.
+    let frames = at(100, packets::tcp_session(B, A, (41000, 8080), 1, 1));
+    let events = run(&mut p, frames);
+    let changes: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::IdentityChanged {
+                ts,
+                device,
+                field,
+                before,
+                after,
+            } => Some((
+                ts.secs(),
+                device.mac,
+                *field,
+                before.as_str(),
+                after.as_str(),
+            )),
+            _ => None,
+        })
+        .collect();
+    use wardwatch_flow::event::IdentityField;
+    let a = Some(MacAddr(A.mac));
+    assert_eq!(
+        changes,
+        vec![
+            (125, a, IdentityField::Model, "demo-pump", ""),
+            (125, a, IdentityField::SoftwareVersion, "1.0", ""),
+        ]
+    );
+    let window = window_of(&events, A, 60);
+    assert_eq!(
+        window.identity.model, None,
+        "the window carries the identity at close"
+    );
+    let a_established = events
+        .iter()
+        .any(|e| matches!(e, Event::DeviceEstablished { device, .. } if device.mac == a));
+    assert!(!a_established, "A was restored established");
+}
