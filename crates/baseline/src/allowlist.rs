@@ -205,9 +205,15 @@ impl AllowEntry {
         }
         put("reason", toml::Value::String(self.reason.clone()));
         put("author", toml::Value::String(self.author.clone()));
-        put("created", toml::Value::String(self.created.to_rfc3339()));
+        put(
+            "created",
+            toml::Value::String(crate::explain::time_words(self.created)),
+        );
         if let Some(x) = self.expires {
-            put("expires", toml::Value::String(x.to_rfc3339()));
+            put(
+                "expires",
+                toml::Value::String(crate::explain::time_words(x)),
+            );
         }
         let mut file = toml::Table::new();
         file.insert(

@@ -4,10 +4,25 @@
 
 use crate::alert::{AlertDevice, MAX_EXPLANATION_LEN};
 use wardwatch_flow::event::Transport;
-use wardwatch_flow::{DeviceId, DeviceRef, MacAddr, ModelId};
+use wardwatch_flow::{DeviceId, DeviceRef, MacAddr, ModelId, Timestamp};
 
 /// Longest attacker-influenced string kept in an explanation or evidence value, in characters.
 pub const MAX_QUOTED_CHARS: usize = 64;
+
+/// Latest packet time RFC 3339 text can show (9999-12-31T23:59:59.999999Z). `Timestamp`'s
+/// text form fails beyond it, and packet time comes from the wire (pcapng has 64-bit stamps),
+/// so alert times are clamped to it and times are written through [`time_words`].
+pub const MAX_TEXT_TIME: Timestamp = Timestamp(253_402_300_799_999_999);
+
+/// The time clamped to [`MAX_TEXT_TIME`].
+pub fn clamp_time(ts: Timestamp) -> Timestamp {
+    ts.min(MAX_TEXT_TIME)
+}
+
+/// RFC 3339 text of a packet time, never failing.
+pub fn time_words(ts: Timestamp) -> String {
+    clamp_time(ts).to_rfc3339()
+}
 
 /// Keeps at most `max_chars` printable characters of `text`; control characters become `?` and
 /// a cut string ends with `…`. Used for every string that came from the wire.
@@ -254,5 +269,9 @@ mod tests {
         assert_eq!(number_words(0.126), "0.13");
         assert_eq!(count_words(1, "host", "hosts"), "1 host");
         assert_eq!(hour_words(3), "03:00 UTC");
+        assert_eq!(
+            time_words(Timestamp(u64::MAX)),
+            "9999-12-31T23:59:59.999999Z"
+        );
     }
 }

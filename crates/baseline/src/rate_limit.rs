@@ -164,8 +164,8 @@ impl RateLimiter {
             .collect();
         let mut evidence = BTreeMap::new();
         evidence.insert("held_back".into(), storm.held.to_string());
-        evidence.insert("interval_start".into(), start.to_rfc3339());
-        evidence.insert("interval_end".into(), end.to_rfc3339());
+        evidence.insert("interval_start".into(), explain::time_words(start));
+        evidence.insert("interval_end".into(), explain::time_words(end));
         evidence.insert("kinds".into(), kinds.join(", "));
         evidence.insert("top_device_alerts".into(), top_count.to_string());
         evidence.insert("devices_counted".into(), storm.by_device.len().to_string());
@@ -173,14 +173,14 @@ impl RateLimiter {
             "Alert storm: the rate limit held back {} between {} and {}, {} of them about {} ({}). \
              Alerts about established devices were let through first; check the named device and the sensor's alert metrics.",
             explain::count_words(storm.held, "alert", "alerts"),
-            start.to_rfc3339(),
-            end.to_rfc3339(),
+            explain::time_words(start),
+            explain::time_words(end),
             top_count,
             explain::device_label(&device, None),
             kinds.join(", "),
         );
         Alert {
-            ts: end,
+            ts: explain::clamp_time(end),
             kind: AlertKind::AlertStorm,
             severity: if storm.held >= 10 * u64::from(self.cfg.burst) {
                 Severity::High

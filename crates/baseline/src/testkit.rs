@@ -176,6 +176,8 @@ pub struct FleetSpec {
     pub start_secs: u64,
     /// Seed of the jitter.
     pub seed: u64,
+    /// How much busier the day (07:00–19:00 UTC) is than the night.
+    pub day_factor: f64,
 }
 
 impl FleetSpec {
@@ -190,6 +192,7 @@ impl FleetSpec {
             window_secs,
             start_secs: 1_767_571_200,
             seed: 7,
+            day_factor: 3.0,
         }
     }
 
@@ -214,14 +217,14 @@ pub fn jitter(seed: u64, a: u64, b: u64) -> f64 {
 pub const PUMP_SERVER: &str = "10.20.0.5";
 
 /// One normal pump window: a heartbeat to the pump server on 443, DNS now and then, NTP every
-/// ~16 windows, three times more work between 07:00 and 19:00 UTC than at night.
+/// ~16 windows, `day_factor` times more work between 07:00 and 19:00 UTC than at night.
 pub fn pump_window(spec: &FleetSpec, device_n: u32, index: u64) -> WindowFeatures {
     let start = spec.start_secs + index * u64::from(spec.window_secs);
     let hour = (start % 86_400) / 3600;
     let day = (7..19).contains(&hour);
     let r = |k: u64| jitter(spec.seed, u64::from(device_n) * 1_000_003 + index, k);
     let scale = f64::from(spec.window_secs) / 60.0;
-    let heartbeats = ((if day { 3.0 } else { 1.0 } + 2.0 * r(1)) * scale)
+    let heartbeats = ((if day { spec.day_factor } else { 1.0 } + 2.0 * r(1)) * scale)
         .round()
         .max(1.0);
     let bytes_out = heartbeats * (500.0 + 300.0 * r(2));

@@ -228,6 +228,7 @@ impl Detector {
 
     fn emit(&mut self, mut alert: Alert, priority: bool, alerts: &mut Vec<Alert>) {
         self.stats.candidates = self.stats.candidates.saturating_add(1);
+        alert.ts = crate::explain::clamp_time(alert.ts);
         match self.allowlist.apply(&mut alert) {
             Verdict::Drop => {
                 self.stats.allowlisted = self.stats.allowlisted.saturating_add(1);

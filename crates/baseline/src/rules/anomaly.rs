@@ -114,6 +114,12 @@ pub(crate) fn check(
     if !cfg.enabled || !profile.is_mature() {
         return Some(score);
     }
+    // The peer track is updated for every window so a run of unusual windows is counted even
+    // when some of them also raise the statistical alert.
+    let peer = match track {
+        Some(track) if cfg.peer_group => peer_finding(ctx, cfg, profile, stat, &scored.z, track),
+        _ => None,
+    };
     if scored.score > stat.threshold {
         let devs = stat.deviations(&scored, &ctx.raw, cfg.top_features);
         let list: Vec<String> = devs
@@ -153,32 +159,25 @@ pub(crate) fn check(
         evidence(&mut a, "score", format!("{:.3}", scored.score));
         evidence(&mut a, "threshold", format!("{:.3}", stat.threshold));
         out.push(a);
-    } else if cfg.peer_group
-        && let Some(track) = track
-    {
-        peer_check(ctx, cfg, profile, stat, &scored.z, track, out);
+    } else if let Some(a) = peer {
+        out.push(a);
     }
     Some(score)
 }
 
-fn peer_check(
+fn peer_finding(
     ctx: &WindowContext<'_>,
     cfg: &AnomalyConfig,
     profile: &Profile,
     stat: &StatProfile,
     z: &[f64; FEATURE_COUNT],
     track: &mut PeerTrack,
-    out: &mut Vec<Alert>,
-) {
-    let Some(group) = &profile.peer_group else {
-        return;
-    };
-    let Some((distance, feature, _)) = group.distance(ctx.hour, z) else {
-        return;
-    };
+) -> Option<Alert> {
+    let group = profile.peer_group.as_ref()?;
+    let (distance, feature, _) = group.distance(ctx.hour, z)?;
     let away = track.push(distance > group.threshold, cfg.peer_span);
     if away < cfg.peer_min_windows.max(1) {
-        return;
+        return None;
     }
     let name = FEATURES.get(feature).map_or("unknown", |d| d.name);
     let value = ctx.raw.get(feature).copied().unwrap_or(0.0);
@@ -203,7 +202,7 @@ fn peer_check(
     evidence(&mut a, "peer_distance", format!("{distance:.3}"));
     evidence(&mut a, "peer_threshold", format!("{:.3}", group.threshold));
     evidence(&mut a, "windows_away", away);
-    out.push(a);
+    Some(a)
 }
 
 #[cfg(test)]

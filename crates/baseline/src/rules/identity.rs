@@ -106,7 +106,7 @@ pub(crate) fn new_device(
         Severity::Medium
     };
     let mut evidence = BTreeMap::new();
-    evidence.insert("first_established".to_owned(), ts.to_rfc3339());
+    evidence.insert("first_established".to_owned(), explain::time_words(ts));
     if let Some(v) = &identity.software_version {
         evidence.insert(
             "software_version".to_owned(),
