@@ -250,85 +250,103 @@ fn line_of(text: &str, offset: usize) -> usize {
         .map_or(1, |t| t.bytes().filter(|b| *b == b'\n').count() + 1)
 }
 
+/// Reads the fields of one `[[allow]]` table, naming the entry, line and field in errors.
+struct EntryReader<'t> {
+    t: &'t toml::Table,
+    entry: usize,
+    line: usize,
+}
+
+impl EntryReader<'_> {
+    fn err(&self, field: &str, reason: String) -> AllowlistError {
+        AllowlistError::Entry {
+            entry: self.entry,
+            line: self.line,
+            field: field.to_owned(),
+            reason,
+        }
+    }
+
+    fn text(&self, field: &str) -> Result<Option<String>, AllowlistError> {
+        match self.t.get(field) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(toml::Value::Datetime(d)) => Ok(Some(d.to_string())),
+            Some(_) => Err(self.err(field, "expected a string".into())),
+        }
+    }
+
+    /// Parses an optional text field with `parse`; `what` names the expected form.
+    fn parsed<T>(
+        &self,
+        field: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, AllowlistError> {
+        match self.text(field)? {
+            None => Ok(None),
+            Some(s) => parse(&s).map(Some).ok_or_else(|| {
+                self.err(
+                    field,
+                    format!("{:?} is not {what}", crate::explain::clean(&s, 64)),
+                )
+            }),
+        }
+    }
+
+    fn required(&self, field: &str) -> Result<String, AllowlistError> {
+        match self.text(field)? {
+            Some(s) if !s.trim().is_empty() => Ok(s.chars().take(MAX_TEXT_CHARS).collect()),
+            _ => Err(self.err(field, "missing or empty".into())),
+        }
+    }
+
+    fn time(&self, field: &str) -> Result<Option<Timestamp>, AllowlistError> {
+        self.text(field)?
+            .map(|s| Timestamp::parse_rfc3339(&s).map_err(|e| self.err(field, e.to_string())))
+            .transpose()
+    }
+
+    fn port(&self) -> Result<Option<u16>, AllowlistError> {
+        match self.t.get("port") {
+            None => Ok(None),
+            Some(toml::Value::Integer(p)) => u16::try_from(*p)
+                .map(Some)
+                .map_err(|_| self.err("port", format!("{p} is not a port (0..=65535)"))),
+            Some(_) => Err(self.err("port", "expected an integer".into())),
+        }
+    }
+}
+
 fn parse_entry(t: &toml::Table, entry: usize, line: usize) -> Result<AllowEntry, AllowlistError> {
-    let err = |field: &str, reason: String| AllowlistError::Entry {
-        entry,
-        line,
-        field: field.to_owned(),
-        reason,
-    };
+    let r = EntryReader { t, entry, line };
     if let Some(k) = t.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(err(
+        return Err(r.err(
             &crate::explain::clean(k, 40),
             format!("unknown field; known fields: {}", FIELDS.join(", ")),
         ));
     }
-    let text = |field: &str| -> Result<Option<String>, AllowlistError> {
-        match t.get(field) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(toml::Value::Datetime(d)) => Ok(Some(d.to_string())),
-            Some(_) => Err(err(field, "expected a string".into())),
-        }
-    };
-    let device = text("device")?
-        .map(|s| {
-            s.parse::<DeviceId>().map_err(|_| {
-                err(
-                    "device",
-                    format!(
-                        "{:?} is not a MAC or IP address",
-                        crate::explain::clean(&s, 64)
-                    ),
-                )
-            })
-        })
-        .transpose()?;
-    let model = text("model")?.map(|s| ModelId(crate::explain::clean(&s, 64)));
-    let kind = text("kind")?
-        .map(|s| {
-            AlertKind::from_name(&s).ok_or_else(|| {
-                err(
-                    "kind",
-                    format!("{:?} is not an alert kind", crate::explain::clean(&s, 64)),
-                )
-            })
-        })
-        .transpose()?;
-    let peer = text("peer")?
-        .map(|s| {
-            s.parse::<IpNet>()
-                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| {
-                    err(
-                        "peer",
-                        format!(
-                            "{:?} is not an address or network",
-                            crate::explain::clean(&s, 64)
-                        ),
-                    )
-                })
-        })
-        .transpose()?;
-    let port = match t.get("port") {
-        None => None,
-        Some(toml::Value::Integer(p)) => Some(
-            u16::try_from(*p).map_err(|_| err("port", format!("{p} is not a port (0..=65535)")))?,
-        ),
-        Some(_) => return Err(err("port", "expected an integer".into())),
-    };
-    let reason = required_text(text("reason")?, "reason", &err)?;
-    let author = required_text(text("author")?, "author", &err)?;
-    let time = |field: &str, s: String| {
-        Timestamp::parse_rfc3339(&s).map_err(|e| err(field, e.to_string()))
-    };
-    let created = time(
-        "created",
-        text("created")?.ok_or_else(|| err("created", "missing (RFC 3339 UTC time)".into()))?,
-    )?;
-    let expires = text("expires")?.map(|s| time("expires", s)).transpose()?;
+    let device = r.parsed("device", "a MAC or IP address", |s| {
+        s.parse::<DeviceId>().ok()
+    })?;
+    let model = r
+        .text("model")?
+        .map(|s| ModelId(crate::explain::clean(&s, 64)));
+    let kind = r.parsed("kind", "an alert kind", AlertKind::from_name)?;
+    let peer = r.parsed("peer", "an address or network", |s| {
+        s.parse::<IpNet>()
+            .ok()
+            .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
+    })?;
+    let port = r.port()?;
+    let reason = r.required("reason")?;
+    let author = r.required("author")?;
+    let created = r
+        .time("created")?
+        .ok_or_else(|| r.err("created", "missing (RFC 3339 UTC time)".into()))?;
+    let expires = r.time("expires")?;
     if device.is_none() && model.is_none() && kind.is_none() && peer.is_none() && port.is_none() {
-        return Err(err(
+        return Err(r.err(
             "device",
             "an entry needs at least one of device, model, kind, peer, port".into(),
         ));
@@ -344,17 +362,6 @@ fn parse_entry(t: &toml::Table, entry: usize, line: usize) -> Result<AllowEntry,
         created,
         expires,
     })
-}
-
-fn required_text(
-    value: Option<String>,
-    field: &str,
-    err: &dyn Fn(&str, String) -> AllowlistError,
-) -> Result<String, AllowlistError> {
-    match value {
-        Some(s) if !s.trim().is_empty() => Ok(s.chars().take(MAX_TEXT_CHARS).collect()),
-        _ => Err(err(field, "missing or empty".into())),
-    }
 }
 
 #[cfg(test)]

@@ -107,12 +107,18 @@ fn exfiltration_and_new_external_destination_against_the_profile() {
             .explanation
             .contains("infusion pumps of this model never talk to external hosts")
     );
-    // Just under the 1 MB floor: no exfiltration alert (the new destination still alerts).
-    let mut det = detector(Arc::clone(models));
-    let mut w = pump_window(&spec, 1, 900);
-    w.features.set(Feature::BytesToExternal, 999_999.0);
-    let alerts = feed(&mut det, [ev(w)]);
-    assert!(!kinds(&alerts).contains(&AlertKind::Exfiltration));
+    // The 1 MB floor (the model's training maximum is 0): 999 999 B is quiet, 1 000 000 B alerts.
+    for (bytes, expected) in [(999_999.0, false), (1_000_000.0, true)] {
+        let mut det = detector(Arc::clone(models));
+        let mut w = pump_window(&spec, 1, 900);
+        w.features.set(Feature::BytesToExternal, bytes);
+        let alerts = feed(&mut det, [ev(w)]);
+        assert_eq!(
+            kinds(&alerts).contains(&AlertKind::Exfiltration),
+            expected,
+            "{bytes}"
+        );
+    }
 }
 
 #[test]

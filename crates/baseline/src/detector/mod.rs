@@ -97,13 +97,7 @@ impl Detector {
                 device,
                 identity,
             } => {
-                if self.is_known(&device.id) {
-                    self.stats.new_device_known = self.stats.new_device_known.saturating_add(1);
-                } else if self.announced.get(&device.id).is_none() {
-                    self.announced.insert(device.id, *ts);
-                    let care = self.patient_care(identity.class.as_deref());
-                    candidates.push((identity::new_device(*ts, device, identity, care), false));
-                }
+                candidates.extend(self.on_established(*ts, device, identity));
             }
             Event::IdentityChanged {
                 ts,
@@ -168,6 +162,25 @@ impl Detector {
             self.stats.storms = self.stats.storms.saturating_add(1);
             self.stats.count_emitted(a.kind);
         }
+    }
+
+    /// A new device, raised once per device unless the caller or training knows it.
+    fn on_established(
+        &mut self,
+        ts: Timestamp,
+        device: &wardwatch_flow::DeviceRef,
+        identity: &wardwatch_flow::Identity,
+    ) -> Option<(Alert, bool)> {
+        if self.is_known(&device.id) {
+            self.stats.new_device_known = self.stats.new_device_known.saturating_add(1);
+            return None;
+        }
+        if self.announced.get(&device.id).is_some() {
+            return None;
+        }
+        self.announced.insert(device.id, ts);
+        let care = self.patient_care(identity.class.as_deref());
+        Some((identity::new_device(ts, device, identity, care), false))
     }
 
     fn patient_care(&self, class: Option<&str>) -> bool {

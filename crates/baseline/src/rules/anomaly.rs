@@ -208,6 +208,84 @@ fn peer_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::maturity::Maturity;
+    use crate::model_set::ModelSet;
+    use crate::profile::ProfileKey;
+    use crate::profile::behaviour::{BehaviourProfile, SupportRule};
+    use crate::profile::gmm::GmmParams;
+    use crate::testkit::WindowBuilder;
+    use crate::train::TrainParams;
+    use crate::train::report::TrainingReport;
+    use wardwatch_flow::{Feature, ModelId, WindowFeatures};
+
+    /// A mature one-model set whose threshold sits exactly at the score of `w` plus `offset`.
+    fn set_at(w: &WindowFeatures, offset: f64) -> ModelSet {
+        let rows: Vec<[f64; FEATURE_COUNT]> = (0..400)
+            .map(|i| {
+                let mut r = [0.0; FEATURE_COUNT];
+                r[Feature::FlowsInitiated.index()] = (2.0 + f64::from(i % 7)).ln_1p();
+                r
+            })
+            .collect();
+        let mut stat = StatProfile::fit(&rows, 0.5, &GmmParams::default()).unwrap();
+        let mut raw = [0.0; FEATURE_COUNT];
+        raw.copy_from_slice(w.features.as_slice());
+        let score = stat.score(&log_row(&raw)).score;
+        stat.threshold = score + offset;
+        stat.median_score = score - 10.0;
+        let mut maturity = Maturity::none();
+        maturity.mature = true;
+        maturity.figure = 1.0;
+        maturity.reason = None;
+        let profile = Profile {
+            key: ProfileKey::Model(ModelId::from("m")),
+            model: Some(ModelId::from("m")),
+            class: Some("infusion_pump".into()),
+            devices: Vec::new(),
+            window_secs: 60,
+            behaviour: BehaviourProfile::build(&[], &SupportRule::default(), 32_768),
+            statistical: Some(stat),
+            peer_group: None,
+            maturity,
+        };
+        ModelSet::from_training(
+            vec![profile],
+            TrainingReport::default(),
+            TrainParams::default(),
+        )
+    }
+
+    #[test]
+    fn statistical_threshold_both_sides() {
+        let w = WindowBuilder::new(1, 0)
+            .model("m", "infusion_pump")
+            .feature(Feature::FlowsInitiated, 4.0)
+            .feature(Feature::AdminSmb, 5.0)
+            .build();
+        let run = |offset: f64| {
+            let set = set_at(&w, offset);
+            let (ctx, _) = WindowContext::new(&w, &set, &[]);
+            let mut out = Vec::new();
+            let score = check(&ctx, &AnomalyConfig::default(), None, &mut out).unwrap();
+            (out, score)
+        };
+        // At the threshold: quiet (the score must exceed it).
+        let (out, score) = run(0.0);
+        assert!(out.is_empty());
+        assert!((score.level - 1.0).abs() < 1e-12);
+        // Just below the score: alert, naming admin_smb first.
+        let (out, _) = run(-1e-9);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].kind, AlertKind::BehaviourAnomaly);
+        assert_eq!(out[0].severity, Severity::Medium);
+        assert_eq!(out[0].features[0].name, "admin_smb");
+        assert_eq!(out[0].evidence["check"], "statistical");
+        assert!(
+            out[0]
+                .explanation
+                .contains("behaved unlike the learnt profile of its model: admin smb 5 (normal 0)")
+        );
+    }
 
     #[test]
     fn peer_track_counts_the_recent_span() {

@@ -13,7 +13,7 @@ use crate::ports;
 use crate::profile::behaviour::PeerScope;
 use serde::{Deserialize, Serialize};
 use wardwatch_flow::Feature;
-use wardwatch_flow::event::{Direction, RemoteExecKind};
+use wardwatch_flow::event::{Direction, RemoteExecKind, ServiceUse};
 
 /// Lateral-movement thresholds, per window.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,9 +60,27 @@ pub fn exec_words(kind: RemoteExecKind) -> &'static str {
     }
 }
 
-/// Runs the lateral-movement rule on a window.
-pub(crate) fn check(ctx: &WindowContext<'_>, cfg: &LateralConfig, out: &mut Vec<Alert>) {
-    let admin: Vec<_> = ctx
+/// What the window shows of administrative traffic.
+struct Observed<'w> {
+    admin: Vec<&'w ServiceUse>,
+    peers: Vec<AlertPeer>,
+    targets: f64,
+    exec_events: f64,
+    services: Vec<String>,
+    outside: Vec<String>,
+}
+
+fn unique(words: impl Iterator<Item = String>) -> Vec<String> {
+    words.fold(Vec::new(), |mut v, s| {
+        if !v.contains(&s) {
+            v.push(s);
+        }
+        v
+    })
+}
+
+fn observe<'w>(ctx: &WindowContext<'w>) -> Observed<'w> {
+    let admin: Vec<&ServiceUse> = ctx
         .w
         .services
         .iter()
@@ -79,81 +97,98 @@ pub(crate) fn check(ctx: &WindowContext<'_>, cfg: &LateralConfig, out: &mut Vec<
         .iter()
         .filter(|p| p.internal && p.flows_out > 0)
         .filter_map(|p| {
-            p.ports
-                .iter()
-                .find(|port| ports::is_admin(**port))
-                .map(|port| AlertPeer {
-                    ip: p.ip,
-                    port: Some(*port),
-                })
+            let port = p.ports.iter().find(|port| ports::is_admin(**port))?;
+            Some(AlertPeer {
+                ip: p.ip,
+                port: Some(*port),
+            })
         })
         .collect();
-    let targets = ctx.feature(Feature::AdminTargets).max(peers.len() as f64);
-    let exec_events = (ctx.w.remote_exec.len() as f64).max(ctx.feature(Feature::RemoteExec));
-    let exec_normal = ctx.declared.is_none() && ctx.learnt.is_some_and(|l| l.remote_exec_normal);
-    let mut services: Vec<String> = admin
-        .iter()
-        .map(|s| explain::service_words(s.proto, s.port))
-        .collect();
-    services.dedup();
-    let outside: Vec<String> = admin
-        .iter()
-        .filter(|s| !ctx.allows(s.direction, s.role, s.proto, s.port))
-        .map(|s| explain::service_words(s.proto, s.port))
-        .fold(Vec::new(), |mut v, s| {
-            if !v.contains(&s) {
-                v.push(s);
-            }
-            v
-        });
+    let services = unique(
+        admin
+            .iter()
+            .map(|s| explain::service_words(s.proto, s.port)),
+    );
+    let outside = unique(
+        admin
+            .iter()
+            .filter(|s| !ctx.allows(s.direction, s.role, s.proto, s.port))
+            .map(|s| explain::service_words(s.proto, s.port)),
+    );
+    Observed {
+        targets: ctx.feature(Feature::AdminTargets).max(peers.len() as f64),
+        exec_events: (ctx.w.remote_exec.len() as f64).max(ctx.feature(Feature::RemoteExec)),
+        admin,
+        peers,
+        services,
+        outside,
+    }
+}
+
+/// The finding, most serious first: remote execution, a protocol outside the allow-list, a
+/// fan-out without any profile, a fan-out far above the profile.
+fn judge(
+    ctx: &WindowContext<'_>,
+    cfg: &LateralConfig,
+    o: &Observed<'_>,
+) -> Option<(Severity, String)> {
     let secs = ctx.w.window_secs;
+    let exec_normal = ctx.declared.is_none() && ctx.learnt.is_some_and(|l| l.remote_exec_normal);
     let fanout_limit = f64::from(cfg.fanout_min_targets)
         .max((ctx.learnt_max(Feature::AdminTargets).unwrap_or(0.0) * cfg.fanout_headroom).ceil());
-    let (severity, text) = if exec_events >= f64::from(cfg.remote_exec_min_events)
-        && exec_events > 0.0
-        && !exec_normal
+    if o.exec_events >= f64::from(cfg.remote_exec_min_events) && o.exec_events > 0.0 && !exec_normal
     {
-        (Severity::High, exec_sentence(ctx, &admin))
-    } else if ctx.has_allowlist()
-        && !outside.is_empty()
-        && targets >= f64::from(cfg.min_targets_outside_profile)
+        return Some((Severity::High, exec_sentence(ctx, &o.admin)));
+    }
+    if ctx.has_allowlist()
+        && !o.outside.is_empty()
+        && o.targets >= f64::from(cfg.min_targets_outside_profile)
     {
-        let what = outside.join(" and ");
-        (
+        let what = o.outside.join(" and ");
+        return Some((
             Severity::High,
             format!(
                 "{} opened {what} to {} in {secs} s; {}. Check the device for compromise and who was using it.",
                 ctx.label,
-                explain::count_words(targets as u64, "internal host", "internal hosts"),
+                explain::count_words(o.targets as u64, "internal host", "internal hosts"),
                 ctx.outside(&what),
             ),
-        )
-    } else if !ctx.has_allowlist() && targets >= f64::from(cfg.unprofiled_min_targets) {
-        (
+        ));
+    }
+    if !ctx.has_allowlist() && o.targets >= f64::from(cfg.unprofiled_min_targets) {
+        return Some((
             Severity::Medium,
             format!(
                 "{} opened administrative connections ({}) to {} internal hosts in {secs} s; {}, so this is judged on the number of hosts alone.",
                 ctx.label,
-                services.join(", "),
-                explain::number_words(targets),
+                o.services.join(", "),
+                explain::number_words(o.targets),
                 ctx.baseline_note(),
             ),
-        )
-    } else if ctx.has_allowlist() && targets >= fanout_limit {
-        (
+        ));
+    }
+    if ctx.has_allowlist() && o.targets >= fanout_limit {
+        return Some((
             Severity::Medium,
             format!(
                 "{} reached {} internal hosts over administrative protocols ({}) in {secs} s, far more than its model ever did in training.",
                 ctx.label,
-                explain::number_words(targets),
-                services.join(", "),
+                explain::number_words(o.targets),
+                o.services.join(", "),
             ),
-        )
-    } else {
+        ));
+    }
+    None
+}
+
+/// Runs the lateral-movement rule on a window.
+pub(crate) fn check(ctx: &WindowContext<'_>, cfg: &LateralConfig, out: &mut Vec<Alert>) {
+    let o = observe(ctx);
+    let Some((severity, text)) = judge(ctx, cfg, &o) else {
         return;
     };
     let mut a = ctx.alert(AlertKind::LateralMovement, severity, text);
-    let mut all = peers.clone();
+    let mut all = o.peers.clone();
     for e in &ctx.w.remote_exec {
         if !all.iter().any(|p| p.ip == e.peer) {
             all.push(AlertPeer {
@@ -162,20 +197,20 @@ pub(crate) fn check(ctx: &WindowContext<'_>, cfg: &LateralConfig, out: &mut Vec<
             });
         }
     }
-    let total = all.len().max(targets as usize);
+    let total = all.len().max(o.targets as usize);
     set_peers(&mut a, all, total);
-    evidence(&mut a, "admin_targets", explain::number_words(targets));
-    evidence(&mut a, "admin_services", services.join(", "));
-    evidence(&mut a, "outside_profile", outside.join(", "));
+    evidence(&mut a, "admin_targets", explain::number_words(o.targets));
+    evidence(&mut a, "admin_services", o.services.join(", "));
+    evidence(&mut a, "outside_profile", o.outside.join(", "));
     evidence(
         &mut a,
         "remote_exec_events",
-        explain::number_words(exec_events),
+        explain::number_words(o.exec_events),
     );
     out.push(a);
 }
 
-fn exec_sentence(ctx: &WindowContext<'_>, admin: &[&wardwatch_flow::event::ServiceUse]) -> String {
+fn exec_sentence(ctx: &WindowContext<'_>, admin: &[&ServiceUse]) -> String {
     let first = ctx.w.remote_exec.first();
     let how = first.map_or("remote-execution requests", |e| exec_words(e.kind));
     let target = first.map_or_else(|| "an internal host".to_owned(), |e| e.peer.to_string());

@@ -57,15 +57,16 @@ fn peers_for(ctx: &WindowContext<'_>, port: u16, external: bool) -> Vec<AlertPee
         .collect()
 }
 
-/// Runs both novelty rules on a window.
-pub(crate) fn check(ctx: &WindowContext<'_>, cfg: &NoveltyConfig, out: &mut Vec<Alert>) {
-    if !ctx.has_allowlist() {
-        return;
-    }
+/// Splits the window's services outside the allow-list into outbound external ones of a model
+/// that never talks outside, and other new services.
+fn classify<'w>(
+    ctx: &WindowContext<'w>,
+    cfg: &NoveltyConfig,
+) -> (Vec<&'w ServiceUse>, Vec<&'w ServiceUse>) {
     let talks_external = ctx.declared.is_some_and(|d| d.talks_external())
         || ctx.learnt.is_some_and(|l| l.external_outbound);
-    let mut never_external: Vec<&ServiceUse> = Vec::new();
-    let mut new_services: Vec<&ServiceUse> = Vec::new();
+    let mut never_external = Vec::new();
+    let mut new_services = Vec::new();
     for s in ctx
         .w
         .services
@@ -86,102 +87,130 @@ pub(crate) fn check(ctx: &WindowContext<'_>, cfg: &NoveltyConfig, out: &mut Vec<
             new_services.push(s);
         }
     }
-    if let Some(first) = never_external.first() {
-        let mut peers: Vec<AlertPeer> = ctx
-            .w
-            .peers
-            .iter()
-            .filter(|p| !p.internal && p.flows_out > 0)
-            .map(|p| AlertPeer {
-                ip: p.ip,
-                port: p.ports.first().copied(),
-            })
-            .collect();
-        if peers.is_empty() {
-            peers = peers_for(ctx, first.port, true);
-        }
-        let why = match ctx.declared {
-            Some(d) => format!(
-                "external destinations are not declared by the manufacturer ({})",
-                explain::clean(&d.source, 80)
-            ),
-            None => format!(
-                "{} of this model never talk to external hosts",
-                explain::class_plural(ctx.class)
-            ),
-        };
-        let text = format!(
-            "{} {}{}; {why}. Find out what the device is sending out and block the destination if nobody expected it.",
-            ctx.label,
-            service_clause(first),
-            peers
-                .first()
-                .map(|p| format!(" ({})", p.ip))
-                .unwrap_or_default(),
-        );
-        let mut a = ctx.alert(AlertKind::NewExternalDestination, Severity::High, text);
-        let total = peers.len();
-        set_peers(&mut a, peers, total);
-        evidence(
-            &mut a,
-            "services",
-            never_external
-                .iter()
-                .map(|s| explain::service_words(s.proto, s.port))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-        out.push(a);
+    (never_external, new_services)
+}
+
+/// Runs both novelty rules on a window.
+pub(crate) fn check(ctx: &WindowContext<'_>, cfg: &NoveltyConfig, out: &mut Vec<Alert>) {
+    if !ctx.has_allowlist() {
+        return;
+    }
+    let (never_external, new_services) = classify(ctx, cfg);
+    if !never_external.is_empty() {
+        out.push(external_alert(ctx, &never_external));
     } else if let Some(l) = ctx.learnt.filter(|l| l.external_prefixes_closed) {
         new_prefix(ctx, l, out);
     }
-    if let Some(first) = new_services.first() {
-        let external = PeerScope::of(first.role) == PeerScope::External;
-        let severity = match (PeerScope::of(first.role), first.direction) {
-            (PeerScope::External, Direction::Inbound) => Severity::High,
-            (PeerScope::Multicast, _) => Severity::Low,
-            _ => Severity::Medium,
-        };
-        let svc = explain::service_words(first.proto, first.port);
-        let text = format!(
-            "{} {}{}; {}.{}",
-            ctx.label,
-            service_clause(first),
-            if new_services.len() > 1 {
-                format!(" (and {} more new services)", new_services.len() - 1)
-            } else {
-                String::new()
-            },
-            ctx.outside(&svc),
-            if external && first.direction == Direction::Inbound {
-                " The device is reachable from outside: check the firewall."
-            } else {
-                " Check whether a configuration change or service visit explains it."
-            },
-        );
-        let mut a = ctx.alert(AlertKind::NewService, severity, text);
-        let peers = peers_for(ctx, first.port, external);
-        let total = peers.len();
-        set_peers(&mut a, peers, total);
-        evidence(
-            &mut a,
-            "services",
-            new_services
-                .iter()
-                .map(|s| {
-                    format!(
-                        "{:?} {}",
-                        s.direction,
-                        explain::service_words(s.proto, s.port)
-                    )
-                    .to_lowercase()
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-        evidence(&mut a, "port", first.port);
-        out.push(a);
+    if !new_services.is_empty() {
+        out.push(service_alert(ctx, &new_services));
     }
+}
+
+/// A model that never talks outside now does.
+fn external_alert(ctx: &WindowContext<'_>, services: &[&ServiceUse]) -> Alert {
+    let first_port = services.first().map_or(0, |s| s.port);
+    let mut peers: Vec<AlertPeer> = ctx
+        .w
+        .peers
+        .iter()
+        .filter(|p| !p.internal && p.flows_out > 0)
+        .map(|p| AlertPeer {
+            ip: p.ip,
+            port: p.ports.first().copied(),
+        })
+        .collect();
+    if peers.is_empty() {
+        peers = peers_for(ctx, first_port, true);
+    }
+    let why = match ctx.declared {
+        Some(d) => format!(
+            "external destinations are not declared by the manufacturer ({})",
+            explain::clean(&d.source, 80)
+        ),
+        None => format!(
+            "{} of this model never talk to external hosts",
+            explain::class_plural(ctx.class)
+        ),
+    };
+    let text = format!(
+        "{} {}{}; {why}. Find out what the device is sending out and block the destination if nobody expected it.",
+        ctx.label,
+        services
+            .first()
+            .map(|s| service_clause(s))
+            .unwrap_or_default(),
+        peers
+            .first()
+            .map(|p| format!(" ({})", p.ip))
+            .unwrap_or_default(),
+    );
+    let mut a = ctx.alert(AlertKind::NewExternalDestination, Severity::High, text);
+    let total = peers.len();
+    set_peers(&mut a, peers, total);
+    let list: Vec<String> = services
+        .iter()
+        .map(|s| explain::service_words(s.proto, s.port))
+        .collect();
+    evidence(&mut a, "services", list.join(", "));
+    a
+}
+
+/// Services the model never uses.
+fn service_alert(ctx: &WindowContext<'_>, services: &[&ServiceUse]) -> Alert {
+    let (role, direction, proto, port) = services.first().map_or(
+        (
+            PeerRole::InternalServer,
+            Direction::Outbound,
+            wardwatch_flow::event::Transport::Tcp,
+            0,
+        ),
+        |s| (s.role, s.direction, s.proto, s.port),
+    );
+    let external = PeerScope::of(role) == PeerScope::External;
+    let severity = match (PeerScope::of(role), direction) {
+        (PeerScope::External, Direction::Inbound) => Severity::High,
+        (PeerScope::Multicast, _) => Severity::Low,
+        _ => Severity::Medium,
+    };
+    let svc = explain::service_words(proto, port);
+    let more = services.len().saturating_sub(1);
+    let text = format!(
+        "{} {}{}; {}.{}",
+        ctx.label,
+        services
+            .first()
+            .map(|s| service_clause(s))
+            .unwrap_or_default(),
+        if more > 0 {
+            format!(" (and {more} more new services)")
+        } else {
+            String::new()
+        },
+        ctx.outside(&svc),
+        if external && direction == Direction::Inbound {
+            " The device is reachable from outside: check the firewall."
+        } else {
+            " Check whether a configuration change or service visit explains it."
+        },
+    );
+    let mut a = ctx.alert(AlertKind::NewService, severity, text);
+    let peers = peers_for(ctx, port, external);
+    let total = peers.len();
+    set_peers(&mut a, peers, total);
+    let list: Vec<String> = services
+        .iter()
+        .map(|s| {
+            format!(
+                "{:?} {}",
+                s.direction,
+                explain::service_words(s.proto, s.port)
+            )
+            .to_lowercase()
+        })
+        .collect();
+    evidence(&mut a, "services", list.join(", "));
+    evidence(&mut a, "port", port);
+    a
 }
 
 /// A model with a closed set of external networks reaching a new one.

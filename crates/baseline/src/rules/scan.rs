@@ -53,89 +53,109 @@ impl ScanConfig {
 
 /// Runs the four scan rules on a window.
 pub(crate) fn check(ctx: &WindowContext<'_>, cfg: &ScanConfig, out: &mut Vec<Alert>) {
+    out.extend(port_scan(ctx, cfg));
+    out.extend(host_scan(ctx, cfg));
+    out.extend(arp_scan(ctx, cfg));
+    out.extend(icmp_sweep(ctx, cfg));
+}
+
+fn port_scan(ctx: &WindowContext<'_>, cfg: &ScanConfig) -> Option<Alert> {
     let secs = ctx.w.window_secs;
     let failed = ctx.feature(Feature::FailedConnections);
     let ports = ctx.feature(Feature::DstPorts);
-    let (port_limit, port_failed) = (
-        cfg.limit(ctx, cfg.port_scan_min_ports, Feature::DstPorts),
-        cfg.limit(ctx, cfg.port_scan_min_failed, Feature::FailedConnections),
-    );
-    if ports >= port_limit && failed >= port_failed {
-        let mut a = ctx.alert(AlertKind::PortScan, Severity::Medium, String::new());
-        let top = failed_peers(ctx, &mut a);
-        a.explanation = explain::bound_explanation(format!(
-            "{} connected to {} different ports in {secs} s and {} attempts failed{}: a port scan. \
-             Unless someone runs an authorised scan from this device, disconnect it and check it.",
-            ctx.label,
-            explain::number_words(ports),
-            explain::number_words(failed),
-            top.map(|(ip, n)| format!(", most of them to {ip} ({n} failed)"))
-                .unwrap_or_default(),
-        ));
-        add_counts(
-            &mut a,
-            &[
-                ("dst_ports", ports, port_limit),
-                ("failed_connections", failed, port_failed),
-            ],
-        );
-        out.push(a);
+    let port_limit = cfg.limit(ctx, cfg.port_scan_min_ports, Feature::DstPorts);
+    let port_failed = cfg.limit(ctx, cfg.port_scan_min_failed, Feature::FailedConnections);
+    if ports < port_limit || failed < port_failed {
+        return None;
     }
+    let mut a = ctx.alert(AlertKind::PortScan, Severity::Medium, String::new());
+    let top = failed_peers(ctx, &mut a);
+    a.explanation = explain::bound_explanation(format!(
+        "{} connected to {} different ports in {secs} s and {} attempts failed{}: a port scan. \
+         Unless someone runs an authorised scan from this device, disconnect it and check it.",
+        ctx.label,
+        explain::number_words(ports),
+        explain::number_words(failed),
+        top.map(|(ip, n)| format!(", most of them to {ip} ({n} failed)"))
+            .unwrap_or_default(),
+    ));
+    add_counts(
+        &mut a,
+        &[
+            ("dst_ports", ports, port_limit),
+            ("failed_connections", failed, port_failed),
+        ],
+    );
+    Some(a)
+}
+
+fn host_scan(ctx: &WindowContext<'_>, cfg: &ScanConfig) -> Option<Alert> {
+    let secs = ctx.w.window_secs;
+    let failed = ctx.feature(Feature::FailedConnections);
     let targets = ctx.feature(Feature::FailedTargets);
-    let (host_limit, host_failed) = (
-        cfg.limit(ctx, cfg.host_scan_min_targets, Feature::FailedTargets),
-        cfg.limit(ctx, cfg.host_scan_min_failed, Feature::FailedConnections),
-    );
-    if targets >= host_limit && failed >= host_failed {
-        let mut a = ctx.alert(AlertKind::HostScan, Severity::Medium, String::new());
-        failed_peers(ctx, &mut a);
-        a.peers_total = a.peers_total.max(targets as u32);
-        a.explanation = explain::bound_explanation(format!(
-            "{} tried to reach {} different hosts in {secs} s and {} attempts failed: a host scan, \
-             as spreading malware or an attacker mapping the network does. Find who uses the device and isolate it if nobody can explain it.",
-            ctx.label,
-            explain::number_words(targets),
-            explain::number_words(failed),
-        ));
-        add_counts(
-            &mut a,
-            &[
-                ("failed_targets", targets, host_limit),
-                ("failed_connections", failed, host_failed),
-            ],
-        );
-        out.push(a);
+    let host_limit = cfg.limit(ctx, cfg.host_scan_min_targets, Feature::FailedTargets);
+    let host_failed = cfg.limit(ctx, cfg.host_scan_min_failed, Feature::FailedConnections);
+    if targets < host_limit || failed < host_failed {
+        return None;
     }
+    let mut a = ctx.alert(AlertKind::HostScan, Severity::Medium, String::new());
+    failed_peers(ctx, &mut a);
+    a.peers_total = a.peers_total.max(targets as u32);
+    a.explanation = explain::bound_explanation(format!(
+        "{} tried to reach {} different hosts in {secs} s and {} attempts failed: a host scan, \
+         as spreading malware or an attacker mapping the network does. Find who uses the device and isolate it if nobody can explain it.",
+        ctx.label,
+        explain::number_words(targets),
+        explain::number_words(failed),
+    ));
+    add_counts(
+        &mut a,
+        &[
+            ("failed_targets", targets, host_limit),
+            ("failed_connections", failed, host_failed),
+        ],
+    );
+    Some(a)
+}
+
+fn arp_scan(ctx: &WindowContext<'_>, cfg: &ScanConfig) -> Option<Alert> {
     let arp = ctx.feature(Feature::ArpTargets);
     let arp_limit = cfg.limit(ctx, cfg.arp_scan_min_targets, Feature::ArpTargets);
-    if arp >= arp_limit {
-        let mut a = ctx.alert(AlertKind::ArpScan, Severity::Medium, String::new());
-        a.explanation = explain::bound_explanation(format!(
-            "{} asked ARP for {} different addresses in {secs} s: it is mapping the local network, \
-             the first step of most attacks inside a ward network.",
-            ctx.label,
-            explain::number_words(arp),
-        ));
-        add_counts(&mut a, &[("arp_targets", arp, arp_limit)]);
-        evidence(
-            &mut a,
-            "arp_requests",
-            explain::number_words(ctx.feature(Feature::ArpRequests)),
-        );
-        out.push(a);
+    if arp < arp_limit {
+        return None;
     }
+    let mut a = ctx.alert(AlertKind::ArpScan, Severity::Medium, String::new());
+    a.explanation = explain::bound_explanation(format!(
+        "{} asked ARP for {} different addresses in {} s: it is mapping the local network, \
+         the first step of most attacks inside a ward network.",
+        ctx.label,
+        explain::number_words(arp),
+        ctx.w.window_secs,
+    ));
+    add_counts(&mut a, &[("arp_targets", arp, arp_limit)]);
+    evidence(
+        &mut a,
+        "arp_requests",
+        explain::number_words(ctx.feature(Feature::ArpRequests)),
+    );
+    Some(a)
+}
+
+fn icmp_sweep(ctx: &WindowContext<'_>, cfg: &ScanConfig) -> Option<Alert> {
     let icmp = ctx.feature(Feature::IcmpEchoTargets);
     let icmp_limit = cfg.limit(ctx, cfg.icmp_sweep_min_targets, Feature::IcmpEchoTargets);
-    if icmp >= icmp_limit {
-        let mut a = ctx.alert(AlertKind::IcmpSweep, Severity::Low, String::new());
-        a.explanation = explain::bound_explanation(format!(
-            "{} pinged {} different hosts in {secs} s: a ping sweep looking for live hosts.",
-            ctx.label,
-            explain::number_words(icmp),
-        ));
-        add_counts(&mut a, &[("icmp_echo_targets", icmp, icmp_limit)]);
-        out.push(a);
+    if icmp < icmp_limit {
+        return None;
     }
+    let mut a = ctx.alert(AlertKind::IcmpSweep, Severity::Low, String::new());
+    a.explanation = explain::bound_explanation(format!(
+        "{} pinged {} different hosts in {} s: a ping sweep looking for live hosts.",
+        ctx.label,
+        explain::number_words(icmp),
+        ctx.w.window_secs,
+    ));
+    add_counts(&mut a, &[("icmp_echo_targets", icmp, icmp_limit)]);
+    Some(a)
 }
 
 /// Lists the peers with failed connections (most failures first); returns the top one.

@@ -155,6 +155,54 @@ fn class_of(members: &[Member<'_>]) -> Option<String> {
         .map(|(c, _)| c)
 }
 
+/// Fits the statistical profile, sets its threshold and measures the training false-alert
+/// rate (per 100 device-days) over every kept row of the profile's devices.
+fn fit_statistical(
+    plain: &[[f64; FEATURE_COUNT]],
+    all: &[&Row],
+    params: &TrainParams,
+    window_secs: u32,
+    notes: &mut Vec<String>,
+) -> (Option<StatProfile>, Option<f64>) {
+    let Some(mut s) = StatProfile::fit(plain, params.scale_floor, &params.gmm) else {
+        notes.push("no windows to fit a statistical model".to_owned());
+        return (None, None);
+    };
+    let mut scores: Vec<f64> = plain.iter().map(|r| s.score(r).score).collect();
+    scores.sort_by(f64::total_cmp);
+    s.threshold = choose_threshold(&scores, window_secs, &params.threshold);
+    s.median_score = scaling::median_sorted(&scores);
+    let above = all
+        .iter()
+        .filter(|r| s.score(&r.log_row()).score > s.threshold)
+        .count();
+    let per_100_days = 100.0 * 86_400.0 / f64::from(window_secs.max(1));
+    let rate = above as f64 / all.len().max(1) as f64 * per_100_days;
+    if s.gmm.components() == 1 && plain.len() < 10 * (2 * (s.active.len() + 1)) {
+        notes.push("too few windows for a mixture: one Gaussian fitted in closed form".to_owned());
+    }
+    (Some(s), Some((rate * 1000.0).round() / 1000.0))
+}
+
+/// Learns the per-hour fleet norms from the fit rows (device index, hour, log row).
+fn peer_group(
+    s: &StatProfile,
+    fit_rows: &[(usize, usize, [f64; FEATURE_COUNT])],
+    params: &TrainParams,
+) -> Option<PeerGroup> {
+    let z: Vec<[f64; FEATURE_COUNT]> = fit_rows.iter().map(|r| s.scaler.transform(&r.2)).collect();
+    let peer_rows: Vec<PeerRow<'_>> = fit_rows
+        .iter()
+        .zip(&z)
+        .map(|((d, h, _), z)| PeerRow {
+            device: *d,
+            hour: *h,
+            z,
+        })
+        .collect();
+    PeerGroup::build(&peer_rows, &s.active, &params.peer)
+}
+
 fn learn(
     key: ProfileKey,
     inliers: &[Member<'_>],
@@ -180,44 +228,10 @@ fn learn(
         .collect();
     let plain: Vec<[f64; FEATURE_COUNT]> = fit_rows.iter().map(|r| r.2).collect();
     let mut notes = Vec::new();
-    let mut stat = StatProfile::fit(&plain, params.scale_floor, &params.gmm);
-    let mut rate = None;
-    if let Some(s) = stat.as_mut() {
-        let mut scores: Vec<f64> = plain.iter().map(|r| s.score(r).score).collect();
-        scores.sort_by(f64::total_cmp);
-        s.threshold = choose_threshold(&scores, window_secs, &params.threshold);
-        s.median_score = scaling::median_sorted(&scores);
-        let all: Vec<&Row> = rows.iter().flat_map(|r| r.iter()).collect();
-        let above = all
-            .iter()
-            .filter(|r| s.score(&r.log_row()).score > s.threshold)
-            .count();
-        let per_100_days = 100.0 * 86_400.0 / f64::from(window_secs.max(1));
-        let r = above as f64 / all.len().max(1) as f64 * per_100_days;
-        rate = Some((r * 1000.0).round() / 1000.0);
-        if s.gmm.components() == 1 && plain.len() < 10 * (2 * (s.active.len() + 1)) {
-            notes.push(
-                "too few windows for a mixture: one Gaussian fitted in closed form".to_owned(),
-            );
-        }
-    } else {
-        notes.push("no windows to fit a statistical model".to_owned());
-    }
+    let all: Vec<&Row> = rows.iter().flat_map(|r| r.iter()).collect();
+    let (stat, rate) = fit_statistical(&plain, &all, params, window_secs, &mut notes);
     let peer_group = match (&stat, fleet) {
-        (Some(s), true) => {
-            let z: Vec<[f64; FEATURE_COUNT]> =
-                plain.iter().map(|r| s.scaler.transform(r)).collect();
-            let peer_rows: Vec<PeerRow<'_>> = fit_rows
-                .iter()
-                .zip(&z)
-                .map(|((d, h, _), z)| PeerRow {
-                    device: *d,
-                    hour: *h,
-                    z,
-                })
-                .collect();
-            PeerGroup::build(&peer_rows, &s.active, &params.peer)
-        }
+        (Some(s), true) => peer_group(s, &fit_rows, params),
         _ => None,
     };
     let behaviours: Vec<&DeviceBehaviour> = inliers.iter().map(|(_, a)| &a.behaviour).collect();
