@@ -475,3 +475,66 @@ fn device_events() {
     ));
     assert_eq!(alerts[1].severity, Severity::High);
 }
+
+#[test]
+fn a_model_with_fixed_vendor_endpoints() {
+    // Every pump also reports to the vendor cloud 203.0.113.10:443.
+    let spec = pumps();
+    let cloud = |mut w: wardwatch_flow::WindowFeatures, ip: &str| {
+        w.services.push(wardwatch_flow::event::ServiceUse {
+            direction: Direction::Outbound,
+            role: PeerRole::External,
+            proto: Transport::Tcp,
+            port: 443,
+            flows: 1,
+            bytes: 2000,
+        });
+        let mut p = peer_summary(ip, false);
+        p.ports = vec![443];
+        p.flows_out = 1;
+        p.bytes_out = 1200;
+        w.peers.push(p);
+        w.features.set(Feature::ExternalPeers, 1.0);
+        w.features.set(Feature::BytesToExternal, 1200.0);
+        w
+    };
+    let windows: Vec<_> = fleet_windows(&spec)
+        .into_iter()
+        .map(|w| cloud(w, "203.0.113.10"))
+        .collect();
+    let (set, _) = train(&windows, &TrainParams::default()).unwrap();
+    let profile = set
+        .model_profile(&ModelId::from("bd-alaris-pcu-8015"))
+        .unwrap();
+    assert!(profile.behaviour.external_outbound && profile.behaviour.external_prefixes_closed);
+    let set = Arc::new(set);
+    let mut det = detector(Arc::clone(&set));
+    // The known endpoint, even beaconing, is quiet.
+    let mut w = cloud(pump_window(&spec, 2, 900), "203.0.113.10");
+    w.periodic.push(wardwatch_baseline::testkit::beacon(
+        "203.0.113.10",
+        443,
+        false,
+        60,
+        0.99,
+    ));
+    assert!(feed(&mut det, [ev(w)]).is_empty());
+    // A new network: new destination and beaconing.
+    let mut w = cloud(pump_window(&spec, 2, 901), "198.51.100.5");
+    w.periodic.push(wardwatch_baseline::testkit::beacon(
+        "198.51.100.5",
+        443,
+        false,
+        60,
+        0.99,
+    ));
+    let alerts = feed(&mut det, [ev(w)]);
+    assert_eq!(
+        kinds(&alerts),
+        vec![AlertKind::Beaconing, AlertKind::NewExternalDestination]
+    );
+    assert_eq!(alerts[1].severity, Severity::High);
+    assert!(alerts[1].explanation.contains(
+        "connected to 198.51.100.5, outside the 1 external network(s) its model uses (203.0.113.0/24)"
+    ), "{}", alerts[1].explanation);
+}

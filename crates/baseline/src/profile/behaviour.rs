@@ -19,6 +19,16 @@ pub const MAX_PREFIXES_PER_DEVICE: usize = 64;
 /// A model whose devices reach at most this many external prefixes has a *closed* external set.
 pub const MAX_CLOSED_PREFIXES: usize = 16;
 
+/// Every peer role, for lookups by scope.
+const ALL_ROLES: [PeerRole; 6] = [
+    PeerRole::SameModel,
+    PeerRole::Infrastructure,
+    PeerRole::InternalServer,
+    PeerRole::InternalClient,
+    PeerRole::External,
+    PeerRole::Multicast,
+];
+
 /// Where a peer sits, coarser than [`PeerRole`]: profiles match services on this scope so a
 /// server seen as "infrastructure" on one site and "internal server" on another still matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -320,28 +330,31 @@ impl BehaviourProfile {
         proto: Transport,
         port: u16,
     ) -> bool {
+        // Services are sorted by key: one binary search per role of the same scope.
         let port = ports::normalise(port, self.dynamic_port_floor);
         let scope = PeerScope::of(role);
-        self.services.iter().any(|s| {
-            s.allowed
-                && s.key.direction == direction
-                && s.key.proto == proto
-                && s.key.port == port
-                && PeerScope::of(s.key.role) == scope
-        })
-    }
-
-    /// True when any allowed service uses this port (any direction and scope).
-    pub fn uses_port(&self, port: u16) -> bool {
-        let port = ports::normalise(port, self.dynamic_port_floor);
-        self.services
+        ALL_ROLES
             .iter()
-            .any(|s| s.allowed && s.key.port == port)
+            .filter(|r| PeerScope::of(**r) == scope)
+            .any(|r| {
+                let key = ServiceKey {
+                    direction,
+                    role: *r,
+                    proto,
+                    port,
+                };
+                self.services
+                    .binary_search_by(|s| s.key.cmp(&key))
+                    .ok()
+                    .and_then(|i| self.services.get(i))
+                    .is_some_and(|s| s.allowed)
+            })
     }
 
-    /// True when the address lies in a learnt external prefix.
+    /// True when the address lies in a learnt external prefix (prefixes are the sorted /24s
+    /// and /48s of training destinations, so one binary search decides).
     pub fn knows_external(&self, ip: IpAddr) -> bool {
-        self.external_prefixes.iter().any(|p| p.contains(&ip))
+        self.external_prefixes.binary_search(&prefix_of(ip)).is_ok()
     }
 
     /// True when training saw inbound remote access at this UTC hour.
@@ -362,6 +375,19 @@ impl BehaviourProfile {
             .any(|p| matches!(p, [a, b] if a.key >= b.key))
         {
             return Err("behaviour profile services are not sorted and unique".into());
+        }
+        let prefixes_ok = self
+            .external_prefixes
+            .iter()
+            .all(|p| *p == prefix_of(p.addr()))
+            && !self
+                .external_prefixes
+                .windows(2)
+                .any(|p| matches!(p, [a, b] if a >= b));
+        if !prefixes_ok {
+            return Err(
+                "behaviour profile external prefixes must be sorted /24 or /48 networks".into(),
+            );
         }
         Ok(())
     }
