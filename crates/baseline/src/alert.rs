@@ -89,6 +89,16 @@ impl Severity {
         Severity::Critical,
     ];
 
+    /// One level more urgent (Critical stays Critical): used for patient-care device classes.
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Info => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            Severity::High | Severity::Critical => Severity::Critical,
+        }
+    }
+
     /// The snake_case name used in JSON and metrics.
     pub fn name(self) -> &'static str {
         match self {
