@@ -6,7 +6,7 @@ use crate::finding::{Finding, FindingStatus};
 use crate::matcher::{MatchStats, Matcher, Matches};
 use crate::mds2::{Mds2Form, Mds2Format};
 use crate::mud::Mud;
-use crate::profile::{ExpectedProfile, ProfileSource};
+use crate::profile::{ExpectedProfile, ExpectedRule, ProfileSource, TransportMatch};
 use crate::sbom::{Component, Sbom, SbomFormat};
 use crate::score::{RiskScore, ScoreInputs};
 use serde::Serialize;
@@ -146,9 +146,36 @@ impl Assessment {
                 file: f.file.clone(),
                 url: None,
             });
-            rules.extend(f.port_rules.iter().cloned());
+            let (_, extra) = self.mds2_beyond_mud();
+            rules.extend(extra);
         }
         (!sources.is_empty()).then(|| ExpectedProfile::new(&self.model, sources, rules))
+    }
+
+    /// Splits the MDS2 port list into the rules a MUD rule already covers (same direction and
+    /// transport, ports inside the MUD rule's) and the rest. The MUD file is the more precise
+    /// declaration (peer classes, DNS names), so covered MDS2 rules are dropped; the rest are
+    /// added to the profile and reported, since the two declarations then disagree.
+    fn mds2_beyond_mud(&self) -> (Vec<ExpectedRule>, Vec<ExpectedRule>) {
+        let port_rules = self
+            .mds2
+            .as_ref()
+            .map(|f| f.port_rules.clone())
+            .unwrap_or_default();
+        let Some(mud) = &self.mud else {
+            return (Vec::new(), port_rules);
+        };
+        port_rules.into_iter().partition(|r| {
+            mud.rules.iter().any(|m| {
+                m.direction == r.direction
+                    && (m.transport == r.transport || m.transport == TransportMatch::Any)
+                    && match (m.ports, r.ports) {
+                        (None, _) => true,
+                        (Some(mp), Some(rp)) => mp.first <= rp.first && rp.last <= mp.last,
+                        (Some(_), None) => false,
+                    }
+            })
+        })
     }
 
     /// Scores and assembles the report.
@@ -185,6 +212,13 @@ impl Assessment {
         }
         if let Some(m) = &self.mud {
             warnings.extend(m.warnings.iter().map(|w| format!("{}: {w}", m.file)));
+            for extra in self.mds2_beyond_mud().1 {
+                warnings.push(format!(
+                    "MDS2 CONN-2 lists {}, which the MUD file {} does not declare; added to the expected profile",
+                    crate::render::rule_text(&extra),
+                    m.file
+                ));
+            }
         }
         warnings.extend(match_warnings);
         if stats.findings_dropped > 0 {

@@ -67,6 +67,19 @@ pub enum NetworkExposure {
     Unknown,
 }
 
+impl NetworkExposure {
+    /// Name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            NetworkExposure::Inbound => "inbound",
+            NetworkExposure::OutboundOnly => "outbound only",
+            NetworkExposure::Networked => "networked",
+            NetworkExposure::NotNetworked => "not networked",
+            NetworkExposure::Unknown => "unknown",
+        }
+    }
+}
+
 /// Reachability weight of a finding: how much of its severity counts on this device.
 pub fn reachability(exposure: NetworkExposure, attack_vector: Option<AttackVector>) -> f64 {
     match attack_vector {
@@ -311,9 +324,16 @@ fn vulnerability_part(
         factor *= DECAY;
     }
     let mut details = vec![format!(
-        "{} scored finding(s); each counts {DECAY}× the one ranked before it; network exposure: {exposure:?}",
-        order.len()
+        "{} scored finding(s); each counts {DECAY}× the one ranked before it; network exposure: {}",
+        order.len(),
+        exposure.name()
     )];
+    if order.len() > 5 {
+        details.push(format!(
+            "top 5 of {} shown; every finding lists its points",
+            order.len()
+        ));
+    }
     for &i in order.iter().take(5) {
         if let Some((f, s)) = findings
             .get(i)

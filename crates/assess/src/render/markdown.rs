@@ -31,15 +31,18 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(
         out,
         "Network exposure: {} ({}).\n",
-        format!("{:?}", r.score.network_exposure).to_lowercase(),
+        r.score.network_exposure.name(),
         cell(&r.score.network_reason)
     );
     let _ = writeln!(out, "## Inputs\n");
     for s in &r.inputs.sboms {
         let _ = writeln!(
             out,
-            "- SBOM `{}` ({:?} {}, {} components)",
-            s.file, s.format, s.spec_version, s.components
+            "- SBOM `{}` ({} {}, {} components)",
+            s.file,
+            s.format.name(),
+            s.spec_version,
+            s.components
         );
     }
     if let Some(f) = &r.inputs.mds2 {
@@ -51,7 +54,7 @@ pub fn markdown(r: &Report) -> String {
     let v = &r.inputs.vulnerability_data;
     let _ = writeln!(
         out,
-        "- Vulnerability data: {} OSV records, {} CSAF advisories ({} vulnerabilities), {} KEV entries, {} catalog advisories\n",
+        "- Vulnerability data: OSV records {}, CSAF advisories {} (vulnerabilities {}), KEV entries {}, catalog advisories {}\n",
         v.osv_records,
         v.csaf_documents,
         v.csaf_vulnerabilities,
@@ -141,7 +144,7 @@ pub fn markdown(r: &Report) -> String {
                 let _ = writeln!(
                     out,
                     "| {} | {} |",
-                    cell(&rule_label(rule)),
+                    cell(&rule_text(rule)),
                     cell(&rule.source)
                 );
             }

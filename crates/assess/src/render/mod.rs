@@ -76,7 +76,8 @@ fn points_label(f: &Finding) -> String {
         .map_or("-".into(), |s| format!("{:.2}", s.points))
 }
 
-fn rule_label(r: &ExpectedRule) -> String {
+/// One rule as text: `from-device tcp/443 external updates.example [class]`.
+pub fn rule_text(r: &ExpectedRule) -> String {
     let direction = match r.direction {
         Initiator::FromDevice => "from-device",
         Initiator::ToDevice => "to-device",

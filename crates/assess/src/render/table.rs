@@ -30,10 +30,10 @@ pub fn table(r: &Report) -> String {
     lines.extend(wrap(
         "Network exposure: ",
         &format!(
-            "{:?} ({})",
-            r.score.network_exposure, r.score.network_reason
-        )
-        .to_lowercase(),
+            "{} ({})",
+            r.score.network_exposure.name(),
+            r.score.network_reason
+        ),
         WIDTH,
     ));
     findings(r, &mut lines);
@@ -169,7 +169,7 @@ fn profile(r: &Report, lines: &mut Vec<String>) {
     for rule in &p.rules {
         lines.extend(wrap(
             "  ",
-            &format!("{} ({})", rule_label(rule), rule.source),
+            &format!("{} ({})", rule_text(rule), rule.source),
             WIDTH,
         ));
     }

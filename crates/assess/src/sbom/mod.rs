@@ -22,9 +22,20 @@ pub const MAX_FIELD_LEN: usize = 1024;
 #[serde(rename_all = "snake_case")]
 pub enum SbomFormat {
     /// CycloneDX JSON.
+    #[serde(rename = "cyclonedx")]
     CycloneDx,
     /// SPDX JSON.
     Spdx,
+}
+
+impl SbomFormat {
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SbomFormat::CycloneDx => "CycloneDX",
+            SbomFormat::Spdx => "SPDX",
+        }
+    }
 }
 
 /// One software component of a device, as an SBOM lists it.
@@ -287,29 +298,39 @@ fn path_to(
         .collect()
 }
 
-/// Merges the components of several SBOMs: the same package (same purl identity and version, or
-/// same name and version when there is no purl) listed twice becomes one component that names
-/// both SBOMs and keeps the identifiers either gave.
+/// Merges the components of several SBOMs. Two entries are the same component when their
+/// versions are equal and either both have purls with the same identity, or at least one has no
+/// purl and their names are equal. The merged component names every SBOM and keeps the
+/// identifiers either gave.
 pub fn merge(sboms: &[Sbom]) -> Vec<Component> {
     let mut merged: Vec<Component> = Vec::new();
-    let mut index: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for component in sboms.iter().flat_map(|s| s.components.iter()) {
-        let identity = match component.purl() {
-            Some(p) => format!(
-                "purl:{}/{}/{}",
-                p.key.ty,
-                p.key.namespace.clone().unwrap_or_default(),
-                p.key.name
-            ),
-            None => format!("name:{}", name_key(&component.name)),
-        };
-        let key = (identity, component.effective_version().map(str::to_owned));
-        match index.get(&key).and_then(|&i| merged.get_mut(i)) {
+        let name = name_key(&component.name);
+        let same = by_name
+            .get(&name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .find(|&i| {
+                merged.get(i).is_some_and(|m| {
+                    m.effective_version() == component.effective_version()
+                        && match (m.purl(), component.purl()) {
+                            (Some(a), Some(b)) => a.key == b.key,
+                            _ => true,
+                        }
+                })
+            });
+        match same.and_then(|i| merged.get_mut(i)) {
             Some(existing) => {
                 for file in &component.sboms {
                     if !existing.sboms.contains(file) {
                         existing.sboms.push(file.clone());
                     }
+                }
+                if existing.purl_parsed.is_none() && component.purl_parsed.is_some() {
+                    existing.purl = component.purl.clone();
+                    existing.purl_parsed = component.purl_parsed.clone();
                 }
                 if existing.cpe_parsed.is_none() && component.cpe_parsed.is_some() {
                     existing.cpe = component.cpe.clone();
@@ -321,7 +342,7 @@ pub fn merge(sboms: &[Sbom]) -> Vec<Component> {
                 existing.is_root |= component.is_root;
             }
             None => {
-                index.insert(key, merged.len());
+                by_name.entry(name).or_default().push(merged.len());
                 merged.push(component.clone());
             }
         }

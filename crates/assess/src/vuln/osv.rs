@@ -121,13 +121,12 @@ impl AffectedVersions {
                 }
                 Ok((false, _)) => {}
                 Err(reason) => {
+                    // The range's fixed versions are still worth naming as candidates.
                     unknown.push(reason);
-                    if listed {
-                        fixed.extend(events.iter().filter_map(|e| match e {
-                            Event::Fixed(f) => Some(f.clone()),
-                            _ => None,
-                        }));
-                    }
+                    fixed.extend(events.iter().filter_map(|e| match e {
+                        Event::Fixed(f) => Some(f.clone()),
+                        _ => None,
+                    }));
                 }
             }
         }
@@ -167,6 +166,8 @@ fn evaluate_range(
     let cmp = |a: &str, b: &str| -> Result<Ordering, String> {
         compare(scheme, a, b).map_err(|e| format!("{label} range: {e}"))
     };
+    // Name the component's version first when it is the one that cannot be compared.
+    cmp(version, version)?;
     // The OSV algorithm walks the events in version order ("0" first).
     let mut sorted: Vec<&Event> = events.iter().collect();
     let mut sort_error = None;
@@ -402,7 +403,7 @@ mod tests {
             matches!(&a, Applicability::Unknown(r) if r.contains("only dot-separated integers")),
             "{a:?}"
         );
-        assert!(fixed.is_empty());
+        assert_eq!(fixed, ["1.0.2r"]);
         let listed = AffectedVersions {
             versions: vec!["1.0.2k".into()],
             ..ssl.clone()
