@@ -207,3 +207,22 @@ fn table_fits_in_100_columns_and_is_deterministic() {
     }
     assert_eq!(a, render::table(&full()));
 }
+
+#[test]
+fn xlsx_export_reads_the_same_answers_as_csv() {
+    use wardwatch_assess::mds2::{Mds2Format, parse};
+    let csv = parse(MDS2, Mds2Format::Csv, &read(MDS2)).unwrap();
+    let xlsx_file = "fixtures/assess/infusafe-300.mds2.xlsx";
+    let xlsx = parse(xlsx_file, Mds2Format::Xlsx, &read(xlsx_file)).unwrap();
+    assert_eq!(xlsx.answers.len(), 69);
+    for (id, a) in &csv.answers {
+        let b = &xlsx.answers[id];
+        assert_eq!((&a.answer, &a.note), (&b.answer, &b.note), "{id}");
+        assert_eq!(
+            b.row,
+            a.row + 1,
+            "{id}: the XLSX has a title row above the header"
+        );
+    }
+    assert_eq!(xlsx.port_rules, csv.port_rules);
+}

@@ -55,8 +55,40 @@ pub(crate) fn csv_rows(file: &str, bytes: &[u8]) -> Result<Sheet, InputError> {
     Ok(("csv".to_owned(), rows))
 }
 
+/// Most bytes an XLSX workbook may declare once inflated (a guard against zip bombs).
+pub const MAX_XLSX_INFLATED: u64 = 64 * 1024 * 1024;
+/// Most entries an XLSX workbook may have.
+pub const MAX_XLSX_ENTRIES: usize = 1000;
+
+/// Refuses workbooks whose entries declare more than [`MAX_XLSX_INFLATED`] bytes in total, before
+/// calamine inflates anything. Declared sizes are what is checked: an entry that lies about its
+/// size is left to the zip reader's own limits (not verified here).
+fn check_inflated_size(file: &str, bytes: &[u8]) -> Result<(), InputError> {
+    let refuse = |m: String| InputError::new(InputKind::Mds2, file, "(workbook)", m);
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| refuse(format!("not a readable XLSX workbook: {e}")))?;
+    if archive.len() > MAX_XLSX_ENTRIES {
+        return Err(refuse(format!("more than {MAX_XLSX_ENTRIES} entries")));
+    }
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let size = archive
+            .by_index_raw(i)
+            .map_err(|e| refuse(format!("not a readable XLSX workbook: {e}")))?
+            .size();
+        total = total.saturating_add(size);
+        if total > MAX_XLSX_INFLATED {
+            return Err(refuse(format!(
+                "inflates to more than {MAX_XLSX_INFLATED} bytes"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Reads every worksheet of an XLSX workbook.
 pub(crate) fn xlsx_sheets(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>, InputError> {
+    check_inflated_size(file, bytes)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         InputError::new(
             InputKind::Mds2,
@@ -113,6 +145,24 @@ mod tests {
         .unwrap();
         assert_eq!(rows[1], ["AUTH-1", "Login, with \"quotes\"", "Yes"]);
         assert_eq!(rows[2], ["X"]);
+    }
+
+    #[test]
+    fn oversized_workbooks_are_refused_before_inflating() {
+        use std::io::Write;
+        let mut raw = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut raw);
+            let options = zip::write::SimpleFileOptions::default();
+            zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+            let block = vec![b' '; 1 << 20];
+            for _ in 0..65 {
+                zip.write_all(&block).unwrap();
+            }
+            zip.finish().unwrap();
+        }
+        let e = xlsx_sheets("big.xlsx", raw.get_ref()).unwrap_err();
+        assert!(e.message.contains("inflates to more than"), "{e}");
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! Shared helpers: run the assessment on the fixtures in `fixtures/assess/`.
 
 // Test support: reads fixture files and fails loudly.
-#![allow(dead_code, clippy::unwrap_used, clippy::panic, clippy::disallowed_methods)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use std::path::{Path, PathBuf};
 use wardwatch_assess::{Assessment, Mds2Format, Report};
