@@ -1,3 +1,4 @@
 //! End-to-end tests: each module drives the real `wardwatch` binary the way a user would.
 
-mod cli; // --help, --version, exit codes
+mod assess;
+mod cli; // --help, --version, exit codes // wardwatch assess: reports on the fixture pump, --write-profile, input errors exit 2

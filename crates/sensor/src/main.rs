@@ -3,6 +3,7 @@
 //! configuration error.
 
 mod cli;
+mod cmd;
 
 use std::process::ExitCode;
 
@@ -12,7 +13,8 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("wardwatch: error: {err:#}");
-                ExitCode::from(1)
+                let input = err.chain().any(|e| e.is::<cmd::InputFailure>());
+                ExitCode::from(if input { 2 } else { 1 })
             }
         },
         Err(code) => code,

@@ -17,102 +17,123 @@
 
 use super::{PackageRef, Record, SourceStatus, Statement, VersionSpec};
 use crate::error::{InputError, InputKind};
-use serde::Deserialize;
+use toml::{Table, Value};
 
-#[derive(Deserialize)]
-struct File {
-    #[serde(default, alias = "advisories")]
-    advisory: Vec<Entry>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Deserialize)]
-struct Entry {
-    #[serde(alias = "id")]
-    cve: String,
-    #[serde(default, alias = "model")]
-    models: Option<OneOrMany>,
-    #[serde(default, alias = "cvss_vector", alias = "cvss_v3", alias = "vector")]
-    cvss: Option<String>,
-    #[serde(default, alias = "cvss_score", alias = "base_score")]
-    score: Option<f64>,
-    #[serde(default, alias = "kev", alias = "exploited")]
-    known_exploited: bool,
-    #[serde(default, alias = "fixed_version", alias = "fixed_in")]
-    fixed: Option<String>,
-    #[serde(default, alias = "title")]
-    summary: Option<String>,
-}
-
-/// Reads `advisories.toml` and keeps the entries for `model`.
+/// Reads `advisories.toml` and keeps the entries for `model`. The file is read as a generic TOML
+/// table and each field looked up by its accepted spellings, so unknown fields and extra nesting
+/// never break it; a field of the wrong shape is an error naming it.
 pub(crate) fn parse(file: &str, text: &str, model: &str) -> Result<Vec<Record>, InputError> {
-    let deserializer = toml::de::Deserializer::parse(text).map_err(|e| {
-        InputError::new(
-            InputKind::Advisories,
-            file,
-            "(document)",
-            one_line(&e.to_string()),
-        )
-    })?;
-    let parsed: File = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let field = e.path().to_string();
-        InputError::new(
-            InputKind::Advisories,
-            file,
-            field,
-            one_line(&e.into_inner().to_string()),
+    let err = |field: String, message: String| {
+        InputError::new(InputKind::Advisories, file, field, message)
+    };
+    let table: Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| err("(document)".into(), one_line(&e.to_string())))?;
+    let (key, entries) = match (table.get("advisory"), table.get("advisories")) {
+        (Some(v), _) => ("advisory", v),
+        (None, Some(v)) => ("advisories", v),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let entries = entries.as_array().ok_or_else(|| {
+        err(
+            key.into(),
+            "must be an array of tables ([[advisory]])".into(),
         )
     })?;
     let mut records = Vec::new();
-    for (i, entry) in parsed.advisory.into_iter().enumerate() {
-        if !super::is_cve(entry.cve.trim()) {
-            return Err(InputError::new(
-                InputKind::Advisories,
-                file,
-                format!("advisory[{i}].cve"),
-                format!("{:?} is not a CVE id", entry.cve),
-            ));
-        }
-        let models = match entry.models {
-            Some(OneOrMany::One(m)) => vec![m],
-            Some(OneOrMany::Many(ms)) => ms,
+    for (i, entry) in entries.iter().enumerate() {
+        let field = |name: &str| format!("{key}[{i}].{name}");
+        let entry = entry
+            .as_table()
+            .ok_or_else(|| err(format!("{key}[{i}]"), "must be a table".into()))?;
+        let (cve_key, cve) =
+            first(entry, &["cve", "id"]).ok_or_else(|| err(field("cve"), "is missing".into()))?;
+        let cve = cve
+            .as_str()
+            .map(str::trim)
+            .filter(|c| super::is_cve(c))
+            .ok_or_else(|| err(field(cve_key), format!("{cve} is not a CVE id")))?;
+        let models = match first(entry, &["models", "model"]) {
             None => Vec::new(),
+            Some((k, v)) => strings(v)
+                .ok_or_else(|| err(field(k), "must be a string or an array of strings".into()))?,
         };
         if !models.iter().any(|m| m == model) {
             continue;
         }
+        let cvss = match first(entry, &["cvss", "cvss_vector", "cvss_v3", "vector"]) {
+            None => None,
+            Some((_, Value::String(v))) => Some(v.clone()),
+            Some((k, Value::Table(t))) => Some(
+                first(t, &["vector", "vectorString", "vector_string"])
+                    .and_then(|(_, v)| v.as_str().map(str::to_owned))
+                    .ok_or_else(|| err(field(k), "a CVSS table needs a `vector` string".into()))?,
+            ),
+            Some((k, _)) => return Err(err(field(k), "must be a CVSS 3.x vector string".into())),
+        };
+        let score = first(entry, &["cvss_score", "base_score", "score"]).and_then(|(_, v)| {
+            v.as_float().or_else(|| {
+                v.as_integer()
+                    .and_then(|i| i32::try_from(i).ok())
+                    .map(f64::from)
+            })
+        });
+        let known_exploited = match first(entry, &["known_exploited", "kev", "exploited"]) {
+            None => false,
+            Some((k, v)) => v
+                .as_bool()
+                .ok_or_else(|| err(field(k), "must be true or false".into()))?,
+        };
+        let fixed = match first(entry, &["fixed", "fixed_version", "fixed_in"]) {
+            None => None,
+            Some((k, v)) => Some(
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| err(field(k), "must be a version string".into()))?,
+            ),
+        };
+        let summary =
+            first(entry, &["summary", "title"]).and_then(|(_, v)| v.as_str().map(str::to_owned));
         records.push(Record {
-            id: entry.cve.trim().to_owned(),
+            id: cve.to_owned(),
             aliases: Vec::new(),
             file: file.to_owned(),
-            summary: entry.summary,
-            cvss: entry.cvss.map(|v| (v, entry.score)),
-            known_exploited: entry
-                .known_exploited
+            summary,
+            cvss: cvss.map(|v| (v, score)),
+            known_exploited: known_exploited
                 .then(|| "catalog advisories: known_exploited".to_owned()),
             statements: vec![Statement {
                 package: PackageRef {
                     model: true,
                     ..PackageRef::default()
                 },
-                versions: match &entry.fixed {
+                versions: match &fixed {
                     Some(f) => VersionSpec::Below(f.clone()),
                     None => VersionSpec::All,
                 },
                 status: SourceStatus::Affected,
-                fixed_versions: entry.fixed.into_iter().collect(),
+                fixed_versions: fixed.into_iter().collect(),
                 remediation: None,
                 cvss: None,
             }],
         });
     }
     Ok(records)
+}
+
+fn first<'a>(table: &'a Table, keys: &[&'static str]) -> Option<(&'static str, &'a Value)> {
+    keys.iter().find_map(|k| table.get(*k).map(|v| (*k, v)))
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => None,
+    }
 }
 
 fn one_line(text: &str) -> String {
@@ -151,6 +172,28 @@ mod tests {
     fn bad_entries_name_the_field() {
         let e = parse("adv.toml", "[[advisory]]\ncve = 5\n", "m").unwrap_err();
         assert_eq!(e.field, "advisory[0].cve");
+        let e = parse(
+            "adv.toml",
+            "[[advisory]]\ncve = \"CVE-2020-0001\"\nmodels = [\"m\"]\ncvss = 7\n",
+            "m",
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "advisory[0].cvss");
+        let nested = "[[advisory]]\ncve = \"CVE-2020-0001\"\nmodels = \"m\"\ncvss = { vector = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\", score = 9.8 }\n";
+        assert_eq!(
+            parse("adv.toml", nested, "m").unwrap()[0]
+                .cvss
+                .as_ref()
+                .unwrap()
+                .0
+                .len(),
+            44
+        );
+        assert!(
+            parse("adv.toml", "format = 1\n[[model]]\nid = \"x\"\n", "m")
+                .unwrap()
+                .is_empty()
+        );
         let e = parse("adv.toml", "[[advisory]]\ncve = \"nope\"\n", "m").unwrap_err();
         assert_eq!(e.field, "advisory[0].cve");
         let e = parse("adv.toml", "[[advisory]\n", "m").unwrap_err();
