@@ -215,111 +215,16 @@ enum PolicySide {
 /// Reads and validates a MUD file.
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Mud, InputError> {
     let doc: MudFile = crate::json::decode(InputKind::Mud, file, bytes)?;
-    let err = |field: String, message: &str| InputError::new(InputKind::Mud, file, field, message);
-    const M: &str = "ietf-mud:mud";
+    let err = |(field, message): FieldError| InputError::new(InputKind::Mud, file, field, message);
     let mud = doc.mud.ok_or_else(|| {
-        err(
-            M.into(),
-            "is missing: a MUD file is an object with an `ietf-mud:mud` container",
-        )
+        err((
+            MUD.into(),
+            "is missing: a MUD file is an object with an `ietf-mud:mud` container".into(),
+        ))
     })?;
-    match mud.mud_version {
-        None => {
-            return Err(err(
-                format!("{M}.mud-version"),
-                "is missing (RFC 8520 requires it)",
-            ));
-        }
-        Some(1) => {}
-        Some(_) => {
-            return Err(err(
-                format!("{M}.mud-version"),
-                "must be 1, the only version RFC 8520 defines",
-            ));
-        }
-    }
-    let url = mud
-        .mud_url
-        .clone()
-        .ok_or_else(|| err(format!("{M}.mud-url"), "is missing (RFC 8520 requires it)"))?;
-    if !url.starts_with("https://") {
-        return Err(err(
-            format!("{M}.mud-url"),
-            "must be an https:// URL (RFC 8520 section 3.3)",
-        ));
-    }
-    if mud.last_update.is_none() {
-        return Err(err(
-            format!("{M}.last-update"),
-            "is missing (RFC 8520 requires it)",
-        ));
-    }
-    if mud.is_supported.is_none() {
-        return Err(err(
-            format!("{M}.is-supported"),
-            "is missing (RFC 8520 requires it)",
-        ));
-    }
-    if let Some(hours) = mud.cache_validity
-        && !(1..=168).contains(&hours)
-    {
-        return Err(err(format!("{M}.cache-validity"), "must be 1 to 168 hours"));
-    }
+    let url = validate_container(&mud).map_err(err)?;
     let acls = doc.acls.map(|a| a.acl).unwrap_or_default();
-    let mut used = BTreeSet::new();
-    let mut rules = Vec::new();
-    let mut aces_seen = 0usize;
-    for (side, policy, name) in [
-        (
-            PolicySide::FromDevice,
-            &mud.from_device_policy,
-            "from-device-policy",
-        ),
-        (
-            PolicySide::ToDevice,
-            &mud.to_device_policy,
-            "to-device-policy",
-        ),
-    ] {
-        let refs = policy
-            .as_ref()
-            .and_then(|p| p.access_lists.as_ref())
-            .map(|a| a.access_list.as_slice())
-            .unwrap_or_default();
-        for (i, acl_ref) in refs.iter().enumerate() {
-            let field = format!("{M}.{name}.access-lists.access-list[{i}].name");
-            let (index, acl) = acls
-                .iter()
-                .enumerate()
-                .find(|(_, a)| a.name == acl_ref.name)
-                .ok_or_else(|| {
-                    err(
-                        field,
-                        &format!(
-                            "names ACL {:?}, which ietf-access-control-list:acls.acl does not define",
-                            acl_ref.name
-                        ),
-                    )
-                })?;
-            used.insert(index);
-            let aces = acl
-                .aces
-                .as_ref()
-                .map(|a| a.ace.as_slice())
-                .unwrap_or_default();
-            for (j, ace) in aces.iter().enumerate() {
-                aces_seen += 1;
-                if aces_seen > MAX_ACES {
-                    return Err(err(
-                        "ietf-access-control-list:acls".into(),
-                        "has more than 10000 ACEs",
-                    ));
-                }
-                let path = format!("ietf-access-control-list:acls.acl[{index}].aces.ace[{j}]");
-                rules.extend(ace_rules(side, acl, ace, &path).map_err(|(f, m)| err(f, &m))?);
-            }
-        }
-    }
+    let (rules, used) = policy_rules(&mud, &acls).map_err(err)?;
     let warnings = acls
         .iter()
         .enumerate()
@@ -342,6 +247,102 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Mud, InputError> {
     })
 }
 
+const MUD: &str = "ietf-mud:mud";
+
+/// Checks the fields RFC 8520 requires of the container; returns the MUD URL.
+fn validate_container(mud: &MudContainer) -> Result<String, FieldError> {
+    let field = |name: &str| format!("{MUD}.{name}");
+    let missing = |name: &str| Err((field(name), "is missing (RFC 8520 requires it)".to_owned()));
+    match mud.mud_version {
+        None => return missing("mud-version"),
+        Some(1) => {}
+        Some(_) => {
+            return Err((
+                field("mud-version"),
+                "must be 1, the only version RFC 8520 defines".into(),
+            ));
+        }
+    }
+    let Some(url) = mud.mud_url.clone() else {
+        return missing("mud-url");
+    };
+    if !url.starts_with("https://") {
+        return Err((
+            field("mud-url"),
+            "must be an https:// URL (RFC 8520 section 3.3)".into(),
+        ));
+    }
+    if mud.last_update.is_none() {
+        return missing("last-update");
+    }
+    if mud.is_supported.is_none() {
+        return missing("is-supported");
+    }
+    if mud.cache_validity.is_some_and(|h| !(1..=168).contains(&h)) {
+        return Err((field("cache-validity"), "must be 1 to 168 hours".into()));
+    }
+    Ok(url)
+}
+
+/// The rules of every ACL the two policies reference, and which ACLs were used.
+fn policy_rules(
+    mud: &MudContainer,
+    acls: &[Acl],
+) -> Result<(Vec<ExpectedRule>, BTreeSet<usize>), FieldError> {
+    let mut used = BTreeSet::new();
+    let mut rules = Vec::new();
+    let mut aces_seen = 0usize;
+    for (side, policy, name) in [
+        (
+            PolicySide::FromDevice,
+            &mud.from_device_policy,
+            "from-device-policy",
+        ),
+        (
+            PolicySide::ToDevice,
+            &mud.to_device_policy,
+            "to-device-policy",
+        ),
+    ] {
+        let refs = policy
+            .as_ref()
+            .and_then(|p| p.access_lists.as_ref())
+            .map(|a| a.access_list.as_slice())
+            .unwrap_or_default();
+        for (i, acl_ref) in refs.iter().enumerate() {
+            let (index, acl) = acls.iter().enumerate().find(|(_, a)| a.name == acl_ref.name).ok_or_else(|| {
+                (
+                    format!("{MUD}.{name}.access-lists.access-list[{i}].name"),
+                    format!(
+                        "names ACL {:?}, which ietf-access-control-list:acls.acl does not define",
+                        acl_ref.name
+                    ),
+                )
+            })?;
+            used.insert(index);
+            for (j, ace) in acl
+                .aces
+                .as_ref()
+                .map(|a| a.ace.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                aces_seen += 1;
+                if aces_seen > MAX_ACES {
+                    return Err((
+                        "ietf-access-control-list:acls".into(),
+                        format!("has more than {MAX_ACES} ACEs"),
+                    ));
+                }
+                let path = format!("ietf-access-control-list:acls.acl[{index}].aces.ace[{j}]");
+                rules.extend(ace_rules(side, acl, ace, &path)?);
+            }
+        }
+    }
+    Ok((rules, used))
+}
+
 type FieldError = (String, String);
 
 fn ace_rules(
@@ -350,27 +351,58 @@ fn ace_rules(
     ace: &Ace,
     path: &str,
 ) -> Result<Vec<ExpectedRule>, FieldError> {
+    if !accepts(ace, path)? {
+        return Ok(Vec::new());
+    }
+    let empty = Matches::default();
+    let m = ace.matches.as_ref().unwrap_or(&empty);
+    let ip = m.ipv4.as_ref().or(m.ipv6.as_ref());
+    let transport = transport(m, ip, path)?;
+    let (direction, ports) = direction_and_ports(side, m, path)?;
+    let (peer, dns_name, peer_class) = peer(side, ip, m.mud.as_ref(), path)?;
+    let source = format!("mud:{}/{}", acl.name, ace.name);
+    let ranges: Vec<Option<PortRange>> = match ports {
+        Some(list) => list.into_iter().map(Some).collect(),
+        None => vec![None],
+    };
+    Ok(ranges
+        .into_iter()
+        .map(|ports| ExpectedRule {
+            direction,
+            transport,
+            ports,
+            peer,
+            dns_name: dns_name.clone(),
+            peer_class: peer_class.clone(),
+            source: source.clone(),
+        })
+        .collect())
+}
+
+/// True for `accept`, false for `drop`/`reject`.
+fn accepts(ace: &Ace, path: &str) -> Result<bool, FieldError> {
     let forwarding = ace
         .actions
         .as_ref()
         .ok_or_else(|| (format!("{path}.actions"), "is missing".to_owned()))?
         .forwarding
         .as_str();
-    let forwarding = forwarding.rsplit(':').next().unwrap_or(forwarding);
-    match forwarding {
-        "accept" => {}
-        "drop" | "reject" => return Ok(Vec::new()),
-        other => {
-            return Err((
-                format!("{path}.actions.forwarding"),
-                format!("{other:?} is not accept, drop or reject"),
-            ));
-        }
+    match forwarding.rsplit(':').next().unwrap_or(forwarding) {
+        "accept" => Ok(true),
+        "drop" | "reject" => Ok(false),
+        other => Err((
+            format!("{path}.actions.forwarding"),
+            format!("{other:?} is not accept, drop or reject"),
+        )),
     }
-    let empty = Matches::default();
-    let m = ace.matches.as_ref().unwrap_or(&empty);
-    let ip = m.ipv4.as_ref().or(m.ipv6.as_ref());
-    let transport = transport(m, ip, path)?;
+}
+
+/// Who opens the connection an ACE belongs to, and the service ports of that connection.
+fn direction_and_ports(
+    side: PolicySide,
+    m: &Matches,
+    path: &str,
+) -> Result<(Initiator, Option<Vec<PortRange>>), FieldError> {
     let (src, dst) = match (&m.tcp, &m.udp) {
         (Some(t), _) => (
             port_ranges(
@@ -414,7 +446,7 @@ fn ace_rules(
         PolicySide::FromDevice => (src, dst),
         PolicySide::ToDevice => (dst, src),
     };
-    let (direction, ports) = match (initiated, side) {
+    Ok(match (initiated, side) {
         (Some(Initiator::ToDevice), _) => (Initiator::ToDevice, near),
         (Some(Initiator::FromDevice), _) => (Initiator::FromDevice, far),
         (None, PolicySide::FromDevice) if far.is_some() || near.is_none() => {
@@ -425,25 +457,7 @@ fn ace_rules(
             (Initiator::ToDevice, near)
         }
         (None, PolicySide::ToDevice) => (Initiator::FromDevice, far),
-    };
-    let (peer, dns_name, peer_class) = peer(side, ip, m.mud.as_ref(), path)?;
-    let source = format!("mud:{}/{}", acl.name, ace.name);
-    let ranges: Vec<Option<PortRange>> = match ports {
-        Some(list) => list.into_iter().map(Some).collect(),
-        None => vec![None],
-    };
-    Ok(ranges
-        .into_iter()
-        .map(|ports| ExpectedRule {
-            direction,
-            transport,
-            ports,
-            peer,
-            dns_name: dns_name.clone(),
-            peer_class: peer_class.clone(),
-            source: source.clone(),
-        })
-        .collect())
+    })
 }
 
 fn transport(m: &Matches, ip: Option<&IpMatch>, path: &str) -> Result<TransportMatch, FieldError> {

@@ -203,30 +203,7 @@ impl Assessment {
                 .then_with(|| a.id.cmp(&b.id))
                 .then_with(|| a.component.name.cmp(&b.component.name))
         });
-        let mut warnings: Vec<String> = Vec::new();
-        for s in &self.sboms {
-            warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", s.file)));
-        }
-        if let Some(f) = &self.mds2 {
-            warnings.extend(f.warnings.iter().map(|w| format!("{}: {w}", f.file)));
-        }
-        if let Some(m) = &self.mud {
-            warnings.extend(m.warnings.iter().map(|w| format!("{}: {w}", m.file)));
-            for extra in self.mds2_beyond_mud().1 {
-                warnings.push(format!(
-                    "MDS2 CONN-2 lists {}, which the MUD file {} does not declare; added to the expected profile",
-                    crate::render::rule_text(&extra),
-                    m.file
-                ));
-            }
-        }
-        warnings.extend(match_warnings);
-        if stats.findings_dropped > 0 {
-            warnings.push(format!(
-                "{} findings beyond the cap were dropped",
-                stats.findings_dropped
-            ));
-        }
+        let warnings = self.warnings(match_warnings, stats.findings_dropped);
         let listed: Vec<&Component> = components.iter().filter(|c| !c.is_root).collect();
         Report {
             format: REPORT_FORMAT,
@@ -261,6 +238,34 @@ impl Assessment {
             expected_profile: profile,
             warnings,
         }
+    }
+}
+
+impl Assessment {
+    /// Every input's warnings, prefixed with its file, then matching's.
+    fn warnings(&self, from_matching: Vec<String>, dropped: usize) -> Vec<String> {
+        let mut warnings: Vec<String> = Vec::new();
+        for s in &self.sboms {
+            warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", s.file)));
+        }
+        if let Some(f) = &self.mds2 {
+            warnings.extend(f.warnings.iter().map(|w| format!("{}: {w}", f.file)));
+        }
+        if let Some(m) = &self.mud {
+            warnings.extend(m.warnings.iter().map(|w| format!("{}: {w}", m.file)));
+            for extra in self.mds2_beyond_mud().1 {
+                warnings.push(format!(
+                    "MDS2 CONN-2 lists {}, which the MUD file {} does not declare; added to the expected profile",
+                    crate::render::rule_text(&extra),
+                    m.file
+                ));
+            }
+        }
+        warnings.extend(from_matching);
+        if dropped > 0 {
+            warnings.push(format!("{dropped} findings beyond the cap were dropped"));
+        }
+        warnings
     }
 }
 

@@ -226,3 +226,85 @@ fn xlsx_export_reads_the_same_answers_as_csv() {
     }
     assert_eq!(xlsx.port_rules, csv.port_rules);
 }
+
+#[test]
+fn catalog_advisories_apply_to_the_model_below_the_fixed_version() {
+    let mut a = wardwatch_assess::Assessment::new("acme-infusafe-300");
+    a.add_sbom(CDX, &read(CDX)).unwrap();
+    let mut m = a.matcher();
+    let toml = r#"
+        [[advisory]]
+        cve = "CVE-2000-0001"
+        models = ["acme-infusafe-300", "other-model"]
+        cvss = "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+        known_exploited = true
+        fixed = "3.3.0"
+
+        [[advisory]]
+        cve = "CVE-2000-0002"
+        models = ["acme-infusafe-300"]
+        fixed = "3.2.0"
+
+        [[advisory]]
+        cve = "CVE-2000-0003"
+        models = ["other-model"]
+    "#;
+    m.add_advisories("models/advisories.toml", toml).unwrap();
+    let r = a.finish(m.finish());
+    assert_eq!(r.inputs.vulnerability_data.catalog_advisories, 2);
+    assert_eq!(
+        r.findings.len(),
+        1,
+        "3.2.1 is at or above the fix of CVE-2000-0002"
+    );
+    let f = &r.findings[0];
+    assert_eq!(f.id, "CVE-2000-0001");
+    assert_eq!(format!("{:?}", f.matched_by), "Model");
+    assert_eq!(
+        (f.component.name.as_str(), f.component.version.as_deref()),
+        ("acme-infusafe-300", Some("3.2.1"))
+    );
+    assert_eq!(f.path, ["acme-infusafe-300"]);
+    assert_eq!(
+        f.exploited_evidence,
+        ["catalog advisories: known_exploited"]
+    );
+    assert_eq!(f.fixed_versions, ["3.3.0"]);
+    let s = f.score.as_ref().unwrap();
+    assert_eq!(
+        (s.reachability, s.value),
+        (1.0, 18.8),
+        "AV:A 8.8 + 10 exploited, network exposure unknown"
+    );
+}
+
+#[test]
+fn a_stated_score_that_disagrees_with_its_vector_is_reported() {
+    let file = "fixtures/assess/vulns/csaf/acme-psa-2024-001.json";
+    let text = String::from_utf8(read(file)).unwrap();
+    assert!(text.contains("\"baseScore\": 7.0"));
+    let altered = text.replace("\"baseScore\": 7.0", "\"baseScore\": 7.8");
+    let mut a = wardwatch_assess::Assessment::new("acme-infusafe-300");
+    a.add_sbom(CDX, &read(CDX)).unwrap();
+    let mut m = a.matcher();
+    m.add_file("altered.json", altered.as_bytes()).unwrap();
+    let r = a.finish(m.finish());
+    let kernel = r.findings.iter().find(|f| f.id == "CVE-2016-5195").unwrap();
+    let cvss = kernel.cvss.as_ref().unwrap();
+    assert_eq!(
+        (
+            cvss.base_score,
+            cvss.stated_score,
+            cvss.stated_score_mismatch
+        ),
+        (7.0, Some(7.8), true)
+    );
+    assert_eq!(
+        r.warnings,
+        [
+            "altered.json: CVE-2016-5195: stated base score 7.8 disagrees with its vector \
+          CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:H/I:H/A:H (computed 7)"
+        ]
+    );
+    assert!(render::table(&r).contains("cvss: stated 7.8 but the vector"));
+}

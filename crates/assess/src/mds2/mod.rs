@@ -208,35 +208,18 @@ fn read_answers(
         None => format!("row {row}"),
     };
     for (r, row) in rows.iter().enumerate().skip(c.header_row.saturating_add(1)) {
-        let line = r.saturating_add(1);
-        let raw_id = row
-            .get(c.id)
-            .map(|s| s.trim().to_ascii_uppercase())
-            .unwrap_or_default();
-        if !pattern.is_some_and(|p| p.is_match(&raw_id)) {
+        let Some((id, qa)) = row_answer(row, r.saturating_add(1), c, pattern) else {
             continue;
-        }
-        // The 2019 form itself spells SAHD-15 as "SHAD-15".
-        let id = if raw_id == "SHAD-15" {
-            "SAHD-15".to_owned()
-        } else {
-            raw_id
         };
-        let answer = Answer::from_cell(row.get(c.answer).map(String::as_str).unwrap_or_default());
-        let note = c
-            .note
-            .and_then(|n| row.get(n))
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty());
         match answers.get(&id) {
-            Some(previous) if previous.answer != answer => {
+            Some(previous) if previous.answer != qa.answer => {
                 return Err(InputError::new(
                     InputKind::Mds2,
                     file,
-                    format!("{} answer", at(line)),
+                    format!("{} answer", at(qa.row)),
                     format!(
                         "question {id} is answered {} here and {} in row {}",
-                        answer.label(),
+                        qa.answer.label(),
                         previous.answer.label(),
                         previous.row
                     ),
@@ -244,17 +227,10 @@ fn read_answers(
             }
             Some(_) => warnings.push(format!(
                 "{}: question {id} appears twice with the same answer",
-                at(line)
+                at(qa.row)
             )),
             None => {
-                answers.insert(
-                    id,
-                    QuestionAnswer {
-                        answer,
-                        note,
-                        row: line,
-                    },
-                );
+                answers.insert(id, qa);
             }
         }
     }
@@ -267,18 +243,19 @@ fn read_answers(
         ));
     }
     let port_rules = match answers.get(questions::PORT_LIST) {
-        Some(qa) => match &qa.note {
-            Some(note) => port_rules(note).map_err(|m| {
-                InputError::new(
-                    InputKind::Mds2,
-                    file,
-                    format!("{} note (CONN-2 port list)", at(qa.row)),
-                    m,
-                )
-            })?,
-            None => Vec::new(),
-        },
-        None => Vec::new(),
+        Some(QuestionAnswer {
+            note: Some(note),
+            row,
+            ..
+        }) => port_rules(note).map_err(|m| {
+            InputError::new(
+                InputKind::Mds2,
+                file,
+                format!("{} note (CONN-2 port list)", at(*row)),
+                m,
+            )
+        })?,
+        _ => Vec::new(),
     };
     Ok(Mds2Form {
         file: file.to_owned(),
@@ -286,6 +263,42 @@ fn read_answers(
         port_rules,
         warnings,
     })
+}
+
+/// The question id and answer of one row; `None` for rows that are not questions.
+fn row_answer(
+    row: &[String],
+    line: usize,
+    c: Columns,
+    pattern: Option<&Regex>,
+) -> Option<(String, QuestionAnswer)> {
+    let raw_id = row
+        .get(c.id)
+        .map(|s| s.trim().to_ascii_uppercase())
+        .unwrap_or_default();
+    if !pattern.is_some_and(|p| p.is_match(&raw_id)) {
+        return None;
+    }
+    // The 2019 form itself spells SAHD-15 as "SHAD-15".
+    let id = if raw_id == "SHAD-15" {
+        "SAHD-15".to_owned()
+    } else {
+        raw_id
+    };
+    let answer = Answer::from_cell(row.get(c.answer).map(String::as_str).unwrap_or_default());
+    let note = c
+        .note
+        .and_then(|n| row.get(n))
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    Some((
+        id,
+        QuestionAnswer {
+            answer,
+            note,
+            row: line,
+        },
+    ))
 }
 
 fn port_pattern() -> Option<&'static Regex> {

@@ -10,6 +10,23 @@ fn cell(text: &str) -> String {
 /// Renders the report as Markdown.
 pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
+    summary(r, &mut out);
+    inputs(r, &mut out);
+    findings(r, &mut out);
+    capabilities(r, &mut out);
+    details(r, &mut out);
+    profile(r, &mut out);
+    if !r.warnings.is_empty() {
+        let _ = writeln!(out, "## Warnings\n");
+        for w in &r.warnings {
+            let _ = writeln!(out, "- {}", cell(w));
+        }
+        let _ = writeln!(out);
+    }
+    out
+}
+
+fn summary(r: &Report, out: &mut String) {
     let _ = writeln!(out, "# Security risk assessment: {}\n", cell(&r.model));
     let _ = writeln!(
         out,
@@ -34,6 +51,9 @@ pub fn markdown(r: &Report) -> String {
         r.score.network_exposure.name(),
         cell(&r.score.network_reason)
     );
+}
+
+fn inputs(r: &Report, out: &mut String) {
     let _ = writeln!(out, "## Inputs\n");
     for s in &r.inputs.sboms {
         let _ = writeln!(
@@ -61,6 +81,9 @@ pub fn markdown(r: &Report) -> String {
         v.kev_entries,
         v.catalog_advisories
     );
+}
+
+fn findings(r: &Report, out: &mut String) {
     let _ = writeln!(out, "## Findings\n");
     if r.findings.is_empty() {
         let _ = writeln!(out, "None.\n");
@@ -103,6 +126,9 @@ pub fn markdown(r: &Report) -> String {
         }
         let _ = writeln!(out);
     }
+}
+
+fn capabilities(r: &Report, out: &mut String) {
     let _ = writeln!(out, "## Security capabilities (MDS2)\n");
     let _ = writeln!(
         out,
@@ -119,6 +145,9 @@ pub fn markdown(r: &Report) -> String {
             cell(&c.answers.join(", "))
         );
     }
+}
+
+fn details(r: &Report, out: &mut String) {
     let _ = writeln!(out, "\n## Score details\n");
     for p in &r.score.parts {
         let _ = writeln!(
@@ -133,6 +162,9 @@ pub fn markdown(r: &Report) -> String {
         }
         let _ = writeln!(out);
     }
+}
+
+fn profile(r: &Report, out: &mut String) {
     let _ = writeln!(out, "## Declared network profile\n");
     match &r.expected_profile {
         None => {
@@ -151,12 +183,4 @@ pub fn markdown(r: &Report) -> String {
             let _ = writeln!(out);
         }
     }
-    if !r.warnings.is_empty() {
-        let _ = writeln!(out, "## Warnings\n");
-        for w in &r.warnings {
-            let _ = writeln!(out, "- {}", cell(w));
-        }
-        let _ = writeln!(out);
-    }
-    out
 }

@@ -208,23 +208,7 @@ pub(crate) fn build(file: &str, parts: Parts) -> Result<Sbom, InputError> {
         } else {
             Vec::new()
         };
-        let purl_parsed = node.purl.as_deref().and_then(|p| match Purl::parse(p) {
-            Ok(parsed) => Some(parsed),
-            Err(e) => {
-                warnings.push(format!(
-                    "{}.purl: {e}; component counted as unidentified",
-                    node.field
-                ));
-                None
-            }
-        });
-        let cpe_parsed = node.cpe.as_deref().and_then(|c| match Cpe::parse(c) {
-            Ok(parsed) => Some(parsed),
-            Err(e) => {
-                warnings.push(format!("{}.cpe: {e}; CPE ignored", node.field));
-                None
-            }
-        });
+        let (purl_parsed, cpe_parsed) = identifiers(node, &mut warnings);
         components.push(Component {
             name: node.name.clone(),
             version: node.version.clone(),
@@ -248,6 +232,28 @@ pub(crate) fn build(file: &str, parts: Parts) -> Result<Sbom, InputError> {
         has_dependencies,
         warnings,
     })
+}
+
+/// Parses a node's purl and CPE; an unparsable one is dropped with a warning.
+fn identifiers(node: &Node, warnings: &mut Vec<String>) -> (Option<Purl>, Option<Cpe>) {
+    let purl = node.purl.as_deref().and_then(|p| match Purl::parse(p) {
+        Ok(parsed) => Some(parsed),
+        Err(e) => {
+            warnings.push(format!(
+                "{}.purl: {e}; component counted as unidentified",
+                node.field
+            ));
+            None
+        }
+    });
+    let cpe = node.cpe.as_deref().and_then(|c| match Cpe::parse(c) {
+        Ok(parsed) => Some(parsed),
+        Err(e) => {
+            warnings.push(format!("{}.cpe: {e}; CPE ignored", node.field));
+            None
+        }
+    });
+    (purl, cpe)
 }
 
 fn node_label(node: &Node) -> String {

@@ -90,28 +90,9 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<super::Sbom, InputError> {
         }
         nodes.push(node(file, i, package, &mut warnings)?);
     }
-    let mut edges = Vec::new();
-    let mut described = doc.document_describes.clone();
-    let mut has_dependencies = false;
-    for rel in &doc.relationships {
-        let (from, to) = match rel.kind.as_str() {
-            "DESCRIBES" if rel.element == document_id => {
-                described.push(rel.related.clone());
-                continue;
-            }
-            "DESCRIBED_BY" if rel.related == document_id => {
-                described.push(rel.element.clone());
-                continue;
-            }
-            "DEPENDS_ON" | "CONTAINS" | "STATIC_LINK" | "DYNAMIC_LINK" => {
-                (&rel.element, &rel.related)
-            }
-            "DEPENDENCY_OF" | "CONTAINED_BY" => (&rel.related, &rel.element),
-            _ => continue,
-        };
-        has_dependencies = true;
-        edges.push((from.clone(), to.clone()));
-    }
+    let (edges, mut described) = relationships(&doc.relationships, &document_id);
+    let has_dependencies = !edges.is_empty();
+    described.splice(0..0, doc.document_describes.iter().cloned());
     let root = described
         .into_iter()
         .find(|id| nodes.iter().any(|n| &n.id == id));
@@ -127,6 +108,31 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<super::Sbom, InputError> {
             warnings,
         },
     )
+}
+
+/// Dependency edges (parent, child) and the packages the document describes.
+fn relationships(rels: &[Relationship], document_id: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let mut edges = Vec::new();
+    let mut described = Vec::new();
+    for rel in rels {
+        let (from, to) = match rel.kind.as_str() {
+            "DESCRIBES" if rel.element == document_id => {
+                described.push(rel.related.clone());
+                continue;
+            }
+            "DESCRIBED_BY" if rel.related == document_id => {
+                described.push(rel.element.clone());
+                continue;
+            }
+            "DEPENDS_ON" | "CONTAINS" | "STATIC_LINK" | "DYNAMIC_LINK" => {
+                (&rel.element, &rel.related)
+            }
+            "DEPENDENCY_OF" | "CONTAINED_BY" => (&rel.related, &rel.element),
+            _ => continue,
+        };
+        edges.push((from.clone(), to.clone()));
+    }
+    (edges, described)
 }
 
 fn node(file: &str, i: usize, p: &Package, warnings: &mut Vec<String>) -> Result<Node, InputError> {

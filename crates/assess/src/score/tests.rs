@@ -1,5 +1,6 @@
 use super::*;
 use crate::finding::{ComponentRef, MatchKind};
+use crate::mds2::questions::{CAPABILITIES, Combine};
 use crate::mds2::{Mds2Format, parse as parse_mds2};
 
 fn finding(id: &str, component: &str, vector: &str, status: FindingStatus, kev: bool) -> Finding {

@@ -42,83 +42,100 @@ pub(crate) fn parse(file: &str, text: &str, model: &str) -> Result<Vec<Record>, 
     })?;
     let mut records = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
-        let field = |name: &str| format!("{key}[{i}].{name}");
+        let prefix = format!("{key}[{i}]");
         let entry = entry
             .as_table()
-            .ok_or_else(|| err(format!("{key}[{i}]"), "must be a table".into()))?;
-        let (cve_key, cve) =
-            first(entry, &["cve", "id"]).ok_or_else(|| err(field("cve"), "is missing".into()))?;
-        let cve = cve
-            .as_str()
-            .map(str::trim)
-            .filter(|c| super::is_cve(c))
-            .ok_or_else(|| err(field(cve_key), format!("{cve} is not a CVE id")))?;
-        let models = match first(entry, &["models", "model"]) {
-            None => Vec::new(),
-            Some((k, v)) => strings(v)
-                .ok_or_else(|| err(field(k), "must be a string or an array of strings".into()))?,
-        };
-        if !models.iter().any(|m| m == model) {
-            continue;
+            .ok_or_else(|| err(prefix.clone(), "must be a table".into()))?;
+        if let Some(record) =
+            entry_record(entry, &prefix, model, file).map_err(|(f, m)| err(f, m))?
+        {
+            records.push(record);
         }
-        let cvss = match first(entry, &["cvss", "cvss_vector", "cvss_v3", "vector"]) {
-            None => None,
-            Some((_, Value::String(v))) => Some(v.clone()),
-            Some((k, Value::Table(t))) => Some(
-                first(t, &["vector", "vectorString", "vector_string"])
-                    .and_then(|(_, v)| v.as_str().map(str::to_owned))
-                    .ok_or_else(|| err(field(k), "a CVSS table needs a `vector` string".into()))?,
-            ),
-            Some((k, _)) => return Err(err(field(k), "must be a CVSS 3.x vector string".into())),
-        };
-        let score = first(entry, &["cvss_score", "base_score", "score"]).and_then(|(_, v)| {
-            v.as_float().or_else(|| {
-                v.as_integer()
-                    .and_then(|i| i32::try_from(i).ok())
-                    .map(f64::from)
-            })
-        });
-        let known_exploited = match first(entry, &["known_exploited", "kev", "exploited"]) {
-            None => false,
-            Some((k, v)) => v
-                .as_bool()
-                .ok_or_else(|| err(field(k), "must be true or false".into()))?,
-        };
-        let fixed = match first(entry, &["fixed", "fixed_version", "fixed_in"]) {
-            None => None,
-            Some((k, v)) => Some(
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| err(field(k), "must be a version string".into()))?,
-            ),
-        };
-        let summary =
-            first(entry, &["summary", "title"]).and_then(|(_, v)| v.as_str().map(str::to_owned));
-        records.push(Record {
-            id: cve.to_owned(),
-            aliases: Vec::new(),
-            file: file.to_owned(),
-            summary,
-            cvss: cvss.map(|v| (v, score)),
-            known_exploited: known_exploited
-                .then(|| "catalog advisories: known_exploited".to_owned()),
-            statements: vec![Statement {
-                package: PackageRef {
-                    model: true,
-                    ..PackageRef::default()
-                },
-                versions: match &fixed {
-                    Some(f) => VersionSpec::Below(f.clone()),
-                    None => VersionSpec::All,
-                },
-                status: SourceStatus::Affected,
-                fixed_versions: fixed.into_iter().collect(),
-                remediation: None,
-                cvss: None,
-            }],
-        });
     }
     Ok(records)
+}
+
+/// One entry as a record, when it is about `model`.
+fn entry_record(
+    entry: &Table,
+    prefix: &str,
+    model: &str,
+    file: &str,
+) -> Result<Option<Record>, (String, String)> {
+    let field = |name: &str| format!("{prefix}.{name}");
+    let (cve_key, cve) =
+        first(entry, &["cve", "id"]).ok_or_else(|| (field("cve"), "is missing".to_owned()))?;
+    let cve = cve
+        .as_str()
+        .map(str::trim)
+        .filter(|c| super::is_cve(c))
+        .ok_or_else(|| (field(cve_key), format!("{cve} is not a CVE id")))?;
+    let models = match first(entry, &["models", "model"]) {
+        None => Vec::new(),
+        Some((k, v)) => strings(v).ok_or_else(|| {
+            (
+                field(k),
+                "must be a string or an array of strings".to_owned(),
+            )
+        })?,
+    };
+    if !models.iter().any(|m| m == model) {
+        return Ok(None);
+    }
+    let cvss = match first(entry, &["cvss", "cvss_vector", "cvss_v3", "vector"]) {
+        None => None,
+        Some((_, Value::String(v))) => Some(v.clone()),
+        Some((k, Value::Table(t))) => Some(
+            first(t, &["vector", "vectorString", "vector_string"])
+                .and_then(|(_, v)| v.as_str().map(str::to_owned))
+                .ok_or_else(|| (field(k), "a CVSS table needs a `vector` string".to_owned()))?,
+        ),
+        Some((k, _)) => return Err((field(k), "must be a CVSS 3.x vector string".into())),
+    };
+    let score = first(entry, &["cvss_score", "base_score", "score"]).and_then(|(_, v)| {
+        v.as_float().or_else(|| {
+            v.as_integer()
+                .and_then(|i| i32::try_from(i).ok())
+                .map(f64::from)
+        })
+    });
+    let known_exploited = match first(entry, &["known_exploited", "kev", "exploited"]) {
+        None => false,
+        Some((k, v)) => v
+            .as_bool()
+            .ok_or_else(|| (field(k), "must be true or false".to_owned()))?,
+    };
+    let fixed = match first(entry, &["fixed", "fixed_version", "fixed_in"]) {
+        None => None,
+        Some((k, v)) => Some(
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| (field(k), "must be a version string".to_owned()))?,
+        ),
+    };
+    Ok(Some(Record {
+        id: cve.to_owned(),
+        aliases: Vec::new(),
+        file: file.to_owned(),
+        summary: first(entry, &["summary", "title"])
+            .and_then(|(_, v)| v.as_str().map(str::to_owned)),
+        cvss: cvss.map(|v| (v, score)),
+        known_exploited: known_exploited.then(|| "catalog advisories: known_exploited".to_owned()),
+        statements: vec![Statement {
+            package: PackageRef {
+                model: true,
+                ..PackageRef::default()
+            },
+            versions: match &fixed {
+                Some(f) => VersionSpec::Below(f.clone()),
+                None => VersionSpec::All,
+            },
+            status: SourceStatus::Affected,
+            fixed_versions: fixed.into_iter().collect(),
+            remediation: None,
+            cvss: None,
+        }],
+    }))
 }
 
 fn first<'a>(table: &'a Table, keys: &[&'static str]) -> Option<(&'static str, &'a Value)> {

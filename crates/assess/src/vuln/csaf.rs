@@ -183,62 +183,78 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Vec<Record>, InputError>
     }
     let tree = doc.product_tree.unwrap_or_default();
     let products = resolve_products(&tree).map_err(|(field, m)| err(field, m))?;
-    let mut records = Vec::new();
-    for (i, vuln) in doc.vulnerabilities.iter().enumerate() {
-        let field = format!("vulnerabilities[{i}]");
-        let ids: Vec<String> = vuln.ids.iter().map(|id| id.text.clone()).collect();
-        let Some(first) = vuln.cve.clone().or_else(|| ids.first().cloned()) else {
-            return Err(err(field, "has neither `cve` nor `ids`".into()));
-        };
-        if let Some(cve) = &vuln.cve
-            && !super::is_cve(cve)
-        {
-            return Err(err(
-                format!("{field}.cve"),
-                format!("{cve:?} is not a CVE id"),
+    doc.vulnerabilities
+        .iter()
+        .enumerate()
+        .map(|(i, vuln)| {
+            record(
+                vuln,
+                &format!("vulnerabilities[{i}]"),
+                &products,
+                file,
+                doc.document.title.as_deref(),
+            )
+            .map_err(|(field, m)| err(field, m))
+        })
+        .collect()
+}
+
+/// One vulnerability of the advisory as a record.
+fn record(
+    vuln: &Vulnerability,
+    field: &str,
+    products: &BTreeMap<String, Product>,
+    file: &str,
+    title: Option<&str>,
+) -> Result<Record, (String, String)> {
+    let ids: Vec<String> = vuln.ids.iter().map(|id| id.text.clone()).collect();
+    let Some(first) = vuln.cve.clone().or_else(|| ids.first().cloned()) else {
+        return Err((field.to_owned(), "has neither `cve` nor `ids`".into()));
+    };
+    if let Some(cve) = &vuln.cve
+        && !super::is_cve(cve)
+    {
+        return Err((format!("{field}.cve"), format!("{cve:?} is not a CVE id")));
+    }
+    let (id, aliases) = primary_id(&first, &ids);
+    let status = vuln.product_status.as_ref();
+    let mut statements = Vec::new();
+    for (status_kind, list_name, list) in status_lists(status) {
+        for (j, pid) in list.iter().enumerate() {
+            let product = products.get(pid.as_str()).ok_or_else(|| {
+                (
+                    format!("{field}.product_status.{list_name}[{j}]"),
+                    format!("product id {pid:?} is not defined in product_tree"),
+                )
+            })?;
+            statements.push(statement(
+                vuln,
+                pid,
+                product,
+                status_kind.clone(),
+                products,
+                status,
             ));
         }
-        let (id, aliases) = primary_id(&first, &ids);
-        let status = vuln.product_status.as_ref();
-        let mut statements = Vec::new();
-        for (status_kind, list_name, list) in status_lists(status) {
-            for (j, pid) in list.iter().enumerate() {
-                let product = products.get(pid.as_str()).ok_or_else(|| {
-                    err(
-                        format!("{field}.product_status.{list_name}[{j}]"),
-                        format!("product id {pid:?} is not defined in product_tree"),
-                    )
-                })?;
-                statements.push(statement(
-                    vuln,
-                    pid,
-                    product,
-                    status_kind.clone(),
-                    &products,
-                    status,
-                ));
-            }
-        }
-        let exploited = vuln
-            .threats
-            .iter()
-            .find(|t| t.category == "exploit_status" && says_exploited(&t.details))
-            .map(|t| format!("CSAF threat: {}", crate::sbom::clip(&t.details)));
-        records.push(Record {
-            id,
-            aliases,
-            file: file.to_owned(),
-            summary: vuln.title.clone().or_else(|| doc.document.title.clone()),
-            cvss: vuln
-                .scores
-                .iter()
-                .find_map(|s| s.cvss_v3.as_ref())
-                .map(|c| (c.vector_string.clone(), c.base_score)),
-            known_exploited: exploited,
-            statements,
-        });
     }
-    Ok(records)
+    let exploited = vuln
+        .threats
+        .iter()
+        .find(|t| t.category == "exploit_status" && says_exploited(&t.details))
+        .map(|t| format!("CSAF threat: {}", crate::sbom::clip(&t.details)));
+    Ok(Record {
+        id,
+        aliases,
+        file: file.to_owned(),
+        summary: vuln.title.clone().or_else(|| title.map(str::to_owned)),
+        cvss: vuln
+            .scores
+            .iter()
+            .find_map(|s| s.cvss_v3.as_ref())
+            .map(|c| (c.vector_string.clone(), c.base_score)),
+        known_exploited: exploited,
+        statements,
+    })
 }
 
 fn status_lists(status: Option<&ProductStatus>) -> Vec<(SourceStatus, &'static str, &[String])> {

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use wardwatch_assess::{Assessment, InputError, Mds2Format, render};
+use wardwatch_assess::{Assessment, InputError, Matcher, Mds2Format, render};
 
 /// Default location of the catalog's advisories (read when present).
 pub const DEFAULT_ADVISORIES: &str = "models/advisories.toml";
@@ -74,25 +74,7 @@ pub fn run(o: Options) -> Result<()> {
             "nothing to assess: give at least one of --sbom, --mds2, --mud, --vulns",
         ));
     }
-    let mut assessment = Assessment::new(&o.model);
-    for path in &o.sboms {
-        let bytes = read_capped(path, MAX_SBOM_BYTES)?;
-        assessment
-            .add_sbom(&label(path), &bytes)
-            .map_err(input_error)?;
-    }
-    if let Some(path) = &o.mds2 {
-        let bytes = read_capped(path, MAX_MDS2_BYTES)?;
-        assessment
-            .set_mds2(&label(path), mds2_format(path, &bytes), &bytes)
-            .map_err(input_error)?;
-    }
-    if let Some(path) = &o.mud {
-        let bytes = read_capped(path, MAX_MUD_BYTES)?;
-        assessment
-            .set_mud(&label(path), &bytes)
-            .map_err(input_error)?;
-    }
+    let assessment = load_declarations(&o)?;
     let mut matcher = assessment.matcher();
     if let Some(dir) = &o.vulns {
         for path in vuln_files(dir)? {
@@ -102,30 +84,7 @@ pub fn run(o: Options) -> Result<()> {
                 .map_err(input_error)?;
         }
     }
-    let mut notes = Vec::new();
-    match &o.advisories {
-        Some(path) => {
-            let text = read_text(path, MAX_ADVISORIES_BYTES)?;
-            matcher
-                .add_advisories(&label(path), &text)
-                .map_err(input_error)?;
-        }
-        None => {
-            let path = Path::new(DEFAULT_ADVISORIES);
-            if path.is_file() {
-                // The default file is not the user's input: a problem in it must not stop the
-                // assessment, so it becomes a note on stderr.
-                let result = read_text(path, MAX_ADVISORIES_BYTES).and_then(|text| {
-                    matcher
-                        .add_advisories(DEFAULT_ADVISORIES, &text)
-                        .map_err(input_error)
-                });
-                if let Err(e) = result {
-                    notes.push(format!("catalog advisories skipped: {e:#}"));
-                }
-            }
-        }
-    }
+    let notes = load_advisories(o.advisories.as_deref(), &mut matcher)?;
     let profile = assessment.expected_profile();
     let report = assessment.finish(matcher.finish());
     if let Some(target) = &o.write_profile {
@@ -150,6 +109,55 @@ pub fn run(o: Options) -> Result<()> {
         eprintln!("wardwatch: note: {n}");
     }
     Ok(())
+}
+
+/// Reads the SBOMs, the MDS2 form and the MUD file.
+fn load_declarations(o: &Options) -> Result<Assessment> {
+    let mut assessment = Assessment::new(&o.model);
+    for path in &o.sboms {
+        let bytes = read_capped(path, MAX_SBOM_BYTES)?;
+        assessment
+            .add_sbom(&label(path), &bytes)
+            .map_err(input_error)?;
+    }
+    if let Some(path) = &o.mds2 {
+        let bytes = read_capped(path, MAX_MDS2_BYTES)?;
+        assessment
+            .set_mds2(&label(path), mds2_format(path, &bytes), &bytes)
+            .map_err(input_error)?;
+    }
+    if let Some(path) = &o.mud {
+        let bytes = read_capped(path, MAX_MUD_BYTES)?;
+        assessment
+            .set_mud(&label(path), &bytes)
+            .map_err(input_error)?;
+    }
+    Ok(assessment)
+}
+
+/// Applies the catalog advisories. A file the user named must read cleanly; the default file is
+/// not the user's input, so a problem in it becomes a note on stderr instead of stopping the run.
+fn load_advisories(explicit: Option<&Path>, matcher: &mut Matcher) -> Result<Vec<String>> {
+    if let Some(path) = explicit {
+        let text = read_text(path, MAX_ADVISORIES_BYTES)?;
+        matcher
+            .add_advisories(&label(path), &text)
+            .map_err(input_error)?;
+        return Ok(Vec::new());
+    }
+    let path = Path::new(DEFAULT_ADVISORIES);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let result = read_text(path, MAX_ADVISORIES_BYTES).and_then(|text| {
+        matcher
+            .add_advisories(DEFAULT_ADVISORIES, &text)
+            .map_err(input_error)
+    });
+    Ok(match result {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![format!("catalog advisories skipped: {e:#}")],
+    })
 }
 
 fn check_model(model: &str) -> Result<()> {

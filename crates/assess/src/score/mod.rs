@@ -13,7 +13,7 @@
 //! the data cannot decide, a part with no input at all.
 
 use crate::finding::{Finding, FindingScore, FindingStatus};
-use crate::mds2::questions::{self, CAPABILITIES, Capability, Combine};
+use crate::mds2::questions::{self, Capability};
 use crate::mds2::{Answer, Mds2Form};
 use crate::profile::ExpectedProfile;
 use crate::sbom::Component;
@@ -270,7 +270,35 @@ fn vulnerability_part(
     exposure: NetworkExposure,
     have_sbom: bool,
 ) -> ScorePart {
-    let mut order: Vec<usize> = Vec::with_capacity(findings.len());
+    let order = weigh(findings, exposure);
+    let mut sum = 0.0;
+    let mut factor = 1.0;
+    for (rank, &i) in order.iter().enumerate() {
+        if let Some(s) = findings.get_mut(i).and_then(|f| f.score.as_mut()) {
+            s.rank = rank;
+            s.points = s.value * factor;
+            sum += s.points;
+        }
+        factor *= DECAY;
+    }
+    let mut details = exposure_details(findings, &order, exposure);
+    let mut points = sum.min(MAX_VULNERABILITY);
+    if !have_sbom && points < MAX_VULNERABILITY / 2.0 {
+        details.push("no SBOM given: component vulnerabilities unknown, counted at half".into());
+        points = MAX_VULNERABILITY / 2.0;
+    }
+    ScorePart {
+        part: "vulnerability_exposure",
+        points: round1(points),
+        max: MAX_VULNERABILITY,
+        details,
+    }
+}
+
+/// Gives every finding its value; returns the indices of those with a value, highest first
+/// (ties by id, then component name).
+fn weigh(findings: &mut [Finding], exposure: NetworkExposure) -> Vec<usize> {
+    let mut keyed: Vec<(f64, String, String, usize)> = Vec::with_capacity(findings.len());
     for (i, f) in findings.iter_mut().enumerate() {
         let status_weight = match f.status {
             FindingStatus::Affected => 1.0,
@@ -293,36 +321,21 @@ fn vulnerability_part(
             points: 0.0,
         });
         if value > 0.0 {
-            order.push(i);
+            keyed.push((value, f.id.clone(), f.component.name.clone(), i));
         }
     }
-    let mut keyed: Vec<(f64, String, String, usize)> = order
-        .iter()
-        .filter_map(|&i| {
-            let f = findings.get(i)?;
-            Some((
-                f.score.as_ref()?.value,
-                f.id.clone(),
-                f.component.name.clone(),
-                i,
-            ))
-        })
-        .collect();
     keyed.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
             .then_with(|| (&a.1, &a.2).cmp(&(&b.1, &b.2)))
     });
-    let order: Vec<usize> = keyed.into_iter().map(|k| k.3).collect();
-    let mut sum = 0.0;
-    let mut factor = 1.0;
-    for (rank, &i) in order.iter().enumerate() {
-        if let Some(s) = findings.get_mut(i).and_then(|f| f.score.as_mut()) {
-            s.rank = rank;
-            s.points = s.value * factor;
-            sum += s.points;
-        }
-        factor *= DECAY;
-    }
+    keyed.into_iter().map(|k| k.3).collect()
+}
+
+fn exposure_details(
+    findings: &[Finding],
+    order: &[usize],
+    exposure: NetworkExposure,
+) -> Vec<String> {
     let mut details = vec![format!(
         "{} scored finding(s); each counts {DECAY}× the one ranked before it; network exposure: {}",
         order.len(),
@@ -362,259 +375,12 @@ fn vulnerability_part(
             ));
         }
     }
-    let mut points = sum.min(MAX_VULNERABILITY);
-    if !have_sbom && points < MAX_VULNERABILITY / 2.0 {
-        details.push("no SBOM given: component vulnerabilities unknown, counted at half".into());
-        points = MAX_VULNERABILITY / 2.0;
-    }
-    ScorePart {
-        part: "vulnerability_exposure",
-        points: round1(points),
-        max: MAX_VULNERABILITY,
-        details,
-    }
+    details
 }
 
-/// Missing share of an answer when Yes is the good answer (None for N/A).
-fn missing_share(a: &Answer) -> Option<f64> {
-    match a {
-        Answer::Yes => Some(0.0),
-        Answer::No => Some(1.0),
-        Answer::NotApplicable => None,
-        Answer::Unanswered | Answer::Missing | Answer::Other(_) => Some(0.5),
-    }
-}
-
-/// Share of a capability that is missing, by its combination rule; `None` when all N/A.
-pub fn capability_missing(combine: Combine, answers: &[Answer]) -> Option<f64> {
-    let shares: Vec<f64> = answers.iter().filter_map(missing_share).collect();
-    if shares.is_empty() {
-        return None;
-    }
-    match combine {
-        Combine::AllOf => Some(shares.iter().sum::<f64>() / shares.len() as f64),
-        Combine::AnyOf => Some(if shares.contains(&0.0) {
-            0.0
-        } else if shares.iter().all(|&s| s == 1.0) {
-            1.0
-        } else {
-            0.5
-        }),
-    }
-}
-
-fn capabilities_part(
-    mds2: Option<&Mds2Form>,
-    mud_given: bool,
-) -> (ScorePart, Vec<CapabilityResult>) {
-    let mut results = Vec::new();
-    for cq in CAPABILITIES {
-        let answers: Vec<Answer> = cq
-            .questions
-            .iter()
-            .map(|q| mds2.map_or(Answer::Missing, |f| f.answer(q)))
-            .collect();
-        let mut missing = capability_missing(cq.combine, &answers);
-        let mut labels: Vec<String> = cq
-            .questions
-            .iter()
-            .zip(&answers)
-            .map(|(q, a)| format!("{q}={}", a.label()))
-            .collect();
-        if cq.capability == Capability::PortsDisclosed && mud_given {
-            missing = Some(0.0);
-            labels.push("MUD file given".into());
-        }
-        let known = answers
-            .iter()
-            .any(|a| matches!(a, Answer::Yes | Answer::No));
-        let state = match missing {
-            None => CapabilityState::NotApplicable,
-            Some(0.0) => CapabilityState::Present,
-            Some(1.0) => CapabilityState::Absent,
-            Some(_) if !known => CapabilityState::Unknown,
-            Some(_) => CapabilityState::Partial,
-        };
-        let weight = capability_weight(cq.capability);
-        let share = missing.unwrap_or(0.0);
-        results.push(CapabilityResult {
-            capability: cq.capability,
-            state,
-            missing: share,
-            points: weight * share,
-            max: weight,
-            answers: labels,
-        });
-    }
-    let sum: f64 = results.iter().map(|r| r.points).sum();
-    let mut details: Vec<String> = results
-        .iter()
-        .filter(|r| r.points > 0.0)
-        .map(|r| {
-            format!(
-                "{}: {:?}, {:.2} of {} ({})",
-                r.capability.name(),
-                r.state,
-                r.points,
-                r.max,
-                r.answers.join(", ")
-            )
-        })
-        .collect();
-    if mds2.is_none() {
-        details.insert(
-            0,
-            "no MDS2 form given: every capability unknown, counted at half".into(),
-        );
-    }
-    (
-        ScorePart {
-            part: "missing_capabilities",
-            points: round1(sum),
-            max: MAX_CAPABILITIES,
-            details,
-        },
-        results,
-    )
-}
-
-/// 1 for Yes (the risky answer), 0 for No or N/A, 0.5 unknown.
-fn risky_if_yes(a: &Answer) -> f64 {
-    match a {
-        Answer::Yes => 1.0,
-        Answer::No | Answer::NotApplicable => 0.0,
-        _ => 0.5,
-    }
-}
-
-/// 1 for No (the risky answer), 0 for Yes or N/A, 0.5 unknown.
-fn risky_if_no(a: &Answer) -> f64 {
-    match a {
-        Answer::No => 1.0,
-        Answer::Yes | Answer::NotApplicable => 0.0,
-        _ => 0.5,
-    }
-}
-
-fn remote_part(
-    mds2: Option<&Mds2Form>,
-    profile: Option<&ExpectedProfile>,
-    mud_given: bool,
-) -> ScorePart {
-    let answer = |q: &str| mds2.map_or(Answer::Missing, |f| f.answer(q));
-    let remote = risky_if_yes(&answer(questions::REMOTE_SERVICE));
-    let operator = risky_if_no(&answer(questions::REMOTE_OPERATOR_INITIATED));
-    let indicator = risky_if_no(&answer(questions::REMOTE_INDICATOR));
-    let conn4 = risky_if_yes(&answer(questions::EXTERNAL_CONNECTIVITY));
-    let declared_external = profile.is_some_and(ExpectedProfile::reaches_external);
-    let external = if declared_external {
-        1.0
-    } else if mud_given {
-        if conn4 == 1.0 { 1.0 } else { 0.0 }
-    } else {
-        conn4
-    };
-    let points = 6.0 * remote + remote * (4.0 * operator + 2.0 * indicator) + 3.0 * external;
-    ScorePart {
-        part: "remote_service",
-        points: round1(points),
-        max: MAX_REMOTE,
-        details: vec![
-            format!(
-                "remote service (RMOT-1={}): 6 × {remote}",
-                answer(questions::REMOTE_SERVICE).label()
-            ),
-            format!(
-                "not started by the operator (RMOT-1.1={}): {remote} × 4 × {operator}",
-                answer(questions::REMOTE_OPERATOR_INITIATED).label()
-            ),
-            format!(
-                "no session indicator (RMOT-1.2={}): {remote} × 2 × {indicator}",
-                answer(questions::REMOTE_INDICATOR).label()
-            ),
-            format!(
-                "external peers (declared: {declared_external}, CONN-4={}): 3 × {external}",
-                answer(questions::EXTERNAL_CONNECTIVITY).label()
-            ),
-        ],
-    }
-}
-
-fn end_of_support_part(mds2: Option<&Mds2Form>) -> ScorePart {
-    let answer = |q: &str| mds2.map_or(Answer::Missing, |f| f.answer(q));
-    let dates = risky_if_no(&answer(questions::SUPPORT_DATES));
-    let plan = risky_if_no(&answer(questions::THIRD_PARTY_EOL_PLAN));
-    ScorePart {
-        part: "end_of_support",
-        points: round1(5.0 * dates + 5.0 * plan),
-        max: MAX_END_OF_SUPPORT,
-        details: vec![
-            format!(
-                "support dates published (RDMP-3={}): 5 × {dates}",
-                answer(questions::SUPPORT_DATES).label()
-            ),
-            format!(
-                "third-party end-of-life plan (RDMP-4={}): 5 × {plan}",
-                answer(questions::THIRD_PARTY_EOL_PLAN).label()
-            ),
-        ],
-    }
-}
-
-fn sbom_part(components: Option<&[Component]>) -> ScorePart {
-    let Some(all) = components else {
-        return ScorePart {
-            part: "sbom_completeness",
-            points: MAX_SBOM,
-            max: MAX_SBOM,
-            details: vec!["no SBOM given".into()],
-        };
-    };
-    let listed: Vec<&Component> = all.iter().filter(|c| !c.is_root).collect();
-    if listed.is_empty() {
-        return ScorePart {
-            part: "sbom_completeness",
-            points: MAX_SBOM,
-            max: MAX_SBOM,
-            details: vec!["the SBOM lists no components".into()],
-        };
-    }
-    let n = listed.len() as f64;
-    let no_version: Vec<&str> = listed
-        .iter()
-        .filter(|c| c.effective_version().is_none())
-        .map(|c| c.name.as_str())
-        .collect();
-    let no_id: Vec<&str> = listed
-        .iter()
-        .filter(|c| !c.has_identifier())
-        .map(|c| c.name.as_str())
-        .collect();
-    let points = 5.0 * no_version.len() as f64 / n + 5.0 * no_id.len() as f64 / n;
-    ScorePart {
-        part: "sbom_completeness",
-        points: round1(points),
-        max: MAX_SBOM,
-        details: vec![
-            format!(
-                "without version: {} of {} ({}): 5 × {}/{}",
-                no_version.len(),
-                listed.len(),
-                no_version.join(", "),
-                no_version.len(),
-                listed.len()
-            ),
-            format!(
-                "without purl or CPE: {} of {} ({}): 5 × {}/{}",
-                no_id.len(),
-                listed.len(),
-                no_id.join(", "),
-                no_id.len(),
-                listed.len()
-            ),
-        ],
-    }
-}
+mod disclosure;
+pub use disclosure::capability_missing;
+use disclosure::{capabilities_part, end_of_support_part, remote_part, sbom_part};
 
 #[cfg(test)]
 mod tests;
