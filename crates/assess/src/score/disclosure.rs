@@ -4,7 +4,7 @@
 
 use super::{
     CapabilityResult, CapabilityState, MAX_CAPABILITIES, MAX_END_OF_SUPPORT, MAX_REMOTE, MAX_SBOM,
-    ScorePart, capability_weight, round1,
+    ScorePart, capability_weight, round1, round4,
 };
 use crate::mds2::questions::{self, CAPABILITIES, Capability, CapabilityQuestions, Combine};
 use crate::mds2::{Answer, Mds2Form};
@@ -43,11 +43,13 @@ pub(super) fn capabilities_part(
     mds2: Option<&Mds2Form>,
     mud_given: bool,
 ) -> (ScorePart, Vec<CapabilityResult>) {
-    let results: Vec<CapabilityResult> = CAPABILITIES
+    let evaluated: Vec<(CapabilityResult, f64)> = CAPABILITIES
         .iter()
         .map(|cq| evaluate(cq, mds2, mud_given))
         .collect();
-    let sum: f64 = results.iter().map(|r| r.points).sum();
+    // The sum uses the exact points; each capability is reported to four decimals.
+    let sum: f64 = evaluated.iter().map(|(_, exact)| exact).sum();
+    let results: Vec<CapabilityResult> = evaluated.into_iter().map(|(r, _)| r).collect();
     let mut details: Vec<String> = results
         .iter()
         .filter(|r| r.points > 0.0)
@@ -83,7 +85,7 @@ fn evaluate(
     cq: &CapabilityQuestions,
     mds2: Option<&Mds2Form>,
     mud_given: bool,
-) -> CapabilityResult {
+) -> (CapabilityResult, f64) {
     let answers: Vec<Answer> = cq
         .questions
         .iter()
@@ -112,14 +114,15 @@ fn evaluate(
     };
     let weight = capability_weight(cq.capability);
     let share = missing.unwrap_or(0.0);
-    CapabilityResult {
+    let result = CapabilityResult {
         capability: cq.capability,
         state,
-        missing: share,
-        points: weight * share,
+        missing: round4(share),
+        points: round4(weight * share),
         max: weight,
         answers: labels,
-    }
+    };
+    (result, weight * share)
 }
 
 /// 1 for Yes (the risky answer), 0 for No or N/A, 0.5 unknown.

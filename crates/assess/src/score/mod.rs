@@ -233,6 +233,11 @@ pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// Rounds to four decimals (per-finding and per-capability numbers in reports).
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
 /// Computes the score.
 pub fn score(inputs: ScoreInputs<'_>) -> RiskScore {
     let (exposure, network_reason) = network_exposure(inputs.mds2, inputs.profile);
@@ -275,9 +280,12 @@ fn vulnerability_part(
     let mut factor = 1.0;
     for (rank, &i) in order.iter().enumerate() {
         if let Some(s) = findings.get_mut(i).and_then(|f| f.score.as_mut()) {
+            let points = s.value * factor;
+            sum += points;
             s.rank = rank;
-            s.points = s.value * factor;
-            sum += s.points;
+            // Reported to four decimals; the sum uses the exact values.
+            s.points = round4(points);
+            s.value = round4(s.value);
         }
         factor *= DECAY;
     }

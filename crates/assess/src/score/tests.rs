@@ -74,7 +74,7 @@ fn exposure_ranks_and_decays_exactly() {
             ("CVE-2018-1000517".to_owned(), 0, 0.0),
         ]
     );
-    assert_eq!(findings[5].score.as_ref().unwrap().value, 0.4 * 17.0);
+    assert_eq!(findings[5].score.as_ref().unwrap().value, 6.8);
 }
 
 #[test]
