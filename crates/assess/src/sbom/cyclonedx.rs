@@ -235,6 +235,21 @@ mod tests {
     }
 
     #[test]
+    fn reads_1_4_and_1_5_the_same_way() {
+        for version in ["1.4", "1.5"] {
+            let doc = format!(
+                r#"{{"bomFormat":"CycloneDX","specVersion":"{version}","version":1,
+                    "components":[{{"type":"library","name":"zlib","version":"1.2.11","purl":"pkg:conan/zlib@1.2.11"}}]}}"#
+            );
+            let sbom = parse("v.json", doc.as_bytes()).unwrap();
+            assert_eq!(sbom.spec_version, version);
+            assert_eq!(sbom.components[0].label(), "zlib 1.2.11");
+            assert!(sbom.components[0].has_identifier());
+            assert!(!sbom.has_dependencies);
+        }
+    }
+
+    #[test]
     fn refuses_unsupported_versions_and_bad_fields_with_their_path() {
         let old = br#"{"bomFormat":"CycloneDX","specVersion":"1.2","components":[]}"#;
         let e = parse("x.json", old).unwrap_err();
