@@ -1,4 +1,4 @@
 //! End-to-end tests: each module drives the real `wardwatch` binary the way a user would.
 
-mod assess;
-mod cli; // --help, --version, exit codes // wardwatch assess: reports on the fixture pump, --write-profile, input errors exit 2
+mod assess; // wardwatch assess: reports on the fixture pump, --write-profile, input errors exit 2
+mod cli; // --help, --version, exit codes
