@@ -1,5 +1,6 @@
 //! End-to-end tests: each module drives the real `wardwatch` binary the way a user would.
 
+mod assess; // wardwatch assess: reports on the fixture pump, --write-profile, input errors exit 2
 mod cli; // --help, --version, exit codes
 mod live_capture; // live capture on a veth pair in a namespace: counted, passive, privileges dropped
 mod run_errors; // wardwatch run refusing bad configs, models, captures: clear errors, exit 2 / 1

@@ -1,8 +1,9 @@
 //! Command-line parsing. clap types stay in this module; the rest of the binary sees [`Command`].
 
+use crate::cmd;
 use crate::cmd::run::RunCommand;
 use crate::config::Overrides;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,10 +20,13 @@ struct Cli {
 enum Sub {
     /// Run the sensor on a live interface or a capture file: metrics, alerts, inventory.
     Run(RunArgs),
+    /// Pre-purchase / pre-install risk of a device model from its SBOMs, MDS2 form and MUD file,
+    /// matched against vulnerability data kept offline (OSV, CSAF, CISA KEV).
+    Assess(AssessArgs),
 }
 
 /// Flags of `wardwatch run`; each overrides the configuration key named in its help.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Args)]
 struct RunArgs {
     /// TOML configuration file (see wardwatch.example.toml); re-read on SIGHUP.
     #[arg(long, value_name = "FILE")]
@@ -87,6 +91,61 @@ impl From<RunArgs> for RunCommand {
     }
 }
 
+/// Arguments of `wardwatch assess`.
+#[derive(Debug, Args)]
+struct AssessArgs {
+    /// Device model name (the catalog id when the model is in models/catalog.toml).
+    #[arg(long, value_name = "NAME")]
+    model: String,
+    /// SBOM: CycloneDX JSON 1.4–1.6 or SPDX JSON 2.2/2.3 (repeat for several).
+    #[arg(long = "sbom", value_name = "FILE")]
+    sboms: Vec<PathBuf>,
+    /// MDS2 form (2019 edition) exported as CSV or XLSX.
+    #[arg(long, value_name = "FILE")]
+    mds2: Option<PathBuf>,
+    /// MUD file (RFC 8520 JSON).
+    #[arg(long, value_name = "FILE")]
+    mud: Option<PathBuf>,
+    /// Folder of OSV records, CSAF 2.0 advisories and CISA's known_exploited_vulnerabilities.json.
+    #[arg(long, value_name = "DIR")]
+    vulns: Option<PathBuf>,
+    /// Known advisories per catalog model [default: models/advisories.toml, skipped when absent].
+    #[arg(long, value_name = "FILE")]
+    advisories: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = AssessFormat::Table)]
+    format: AssessFormat,
+    /// Also write the declared network profile (MUD / MDS2 port list) as JSON, atomically.
+    #[arg(long, value_name = "FILE")]
+    write_profile: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AssessFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+impl From<AssessArgs> for cmd::assess::Options {
+    fn from(a: AssessArgs) -> Self {
+        cmd::assess::Options {
+            model: a.model,
+            sboms: a.sboms,
+            mds2: a.mds2,
+            mud: a.mud,
+            vulns: a.vulns,
+            advisories: a.advisories,
+            format: match a.format {
+                AssessFormat::Table => cmd::assess::Format::Table,
+                AssessFormat::Json => cmd::assess::Format::Json,
+                AssessFormat::Markdown => cmd::assess::Format::Markdown,
+            },
+            write_profile: a.write_profile,
+        }
+    }
+}
+
 /// A validated command, ready to run.
 #[derive(Debug)]
 pub enum Command {
@@ -94,6 +153,8 @@ pub enum Command {
     Help(String),
     /// `wardwatch run`.
     Run(Box<RunCommand>),
+    /// `wardwatch assess`.
+    Assess(cmd::assess::Options),
 }
 
 /// Parses the process arguments. On `--help`/`--version` or a usage error, clap prints and the
@@ -106,6 +167,7 @@ pub fn parse() -> Result<Command, ExitCode> {
                 Ok(Command::Help(cmd.render_help().to_string()))
             }
             Some(Sub::Run(args)) => Ok(Command::Run(Box::new(args.into()))),
+            Some(Sub::Assess(args)) => Ok(Command::Assess(args.into())),
         },
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };
@@ -124,6 +186,7 @@ impl Command {
                 Ok(())
             }
             Command::Run(run) => run.run(),
+            Command::Assess(options) => cmd::assess::run(options),
         }
     }
 }

@@ -33,9 +33,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// 2 for configuration (usage) errors, 1 for everything else.
+/// 2 for configuration and input (usage) errors, 1 for everything else.
 fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|cause| cause.is::<config::ConfigError>()) {
+    if err
+        .chain()
+        .any(|cause| cause.is::<config::ConfigError>() || cause.is::<cmd::InputFailure>())
+    {
         2
     } else {
         1
