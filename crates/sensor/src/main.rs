@@ -7,6 +7,7 @@ mod cli;
 mod cmd;
 mod config;
 mod daemon;
+mod engine;
 mod http;
 mod logging;
 mod metrics;

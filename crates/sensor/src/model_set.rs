@@ -1,17 +1,24 @@
-//! The model directory as the daemon loads it: `catalog.toml` (device models, required) now;
-//! the trained profiles join here when the detector lands (load them in [`ModelSet::load`] so
-//! start and reload check them the same way). Loading is all-or-nothing: a missing or damaged
-//! file is an error naming it, and at reload the previous set stays in use.
+//! The model directory as the daemon loads it: `catalog.toml` (device models, required),
+//! `oui.tsv` (IEEE MAC prefixes, required) and `advisories.toml` (known advisories per model,
+//! optional). Load trained profiles in [`ModelSet::load`] too, so start and reload check them the
+//! same way. Loading is all-or-nothing: a missing or damaged file is an error naming it, and at
+//! reload the previous set stays in use.
 
 use crate::metrics::{LabelPolicy, ModelSetInfo};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use wardwatch_flow::Timestamp;
 use wardwatch_flow::catalog::{Catalog, CatalogError};
+use wardwatch_flow::identify::advisory::{AdvisoryDb, AdvisoryError};
+use wardwatch_flow::identify::{OuiError, OuiTable};
 
 /// File name of the catalog inside the model directory.
 pub const CATALOG_FILE: &str = "catalog.toml";
-/// Largest catalog read (a backstop against pointing `--models` at the wrong thing).
+/// File name of the IEEE MAC prefix extract inside the model directory.
+pub const OUI_FILE: &str = "oui.tsv";
+/// File name of the known advisories inside the model directory (optional).
+pub const ADVISORIES_FILE: &str = "advisories.toml";
+/// Largest reference file read (a backstop against pointing `--models` at the wrong thing).
 const MAX_CATALOG_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why the model set could not be loaded. Messages name the file.
@@ -43,6 +50,22 @@ pub enum ModelError {
         /// What is wrong.
         source: CatalogError,
     },
+    /// The OUI registry extract is not valid.
+    #[error("{}: {source}", path.display())]
+    Oui {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: OuiError,
+    },
+    /// The advisories file is not valid or names models the catalog lacks.
+    #[error("{}: {source}", path.display())]
+    Advisories {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: AdvisoryError,
+    },
 }
 
 /// A loaded, validated model set.
@@ -52,6 +75,12 @@ pub struct ModelSet {
     pub dir: PathBuf,
     /// The device-model catalog.
     pub catalog: Catalog,
+    /// MAC prefix → vendor.
+    #[allow(dead_code)] // read by the engine, wired into `run` next
+    pub oui: OuiTable,
+    /// Known advisories per catalog model (empty when the file is absent).
+    #[allow(dead_code)] // read by the inventory, wired next
+    pub advisories: AdvisoryDb,
     /// Content version: the first 12 hex digits of SHA-256 over the files loaded.
     pub version: String,
     /// When the profiles were trained, once trained profiles are part of the set.
@@ -61,31 +90,34 @@ pub struct ModelSet {
 impl ModelSet {
     /// Loads and checks every file of the set.
     pub fn load(dir: &Path) -> Result<ModelSet, ModelError> {
-        let path = dir.join(CATALOG_FILE);
-        let read_error = |source| ModelError::Read {
-            dir: dir.to_path_buf(),
-            path: path.clone(),
-            source,
+        let mut digest = Sha256::new();
+        let (path, text) = read_text(dir, CATALOG_FILE)?;
+        digest.update(text.as_bytes());
+        let catalog =
+            Catalog::parse(&text).map_err(|source| ModelError::Catalog { path, source })?;
+        let (path, text) = read_text(dir, OUI_FILE)?;
+        digest.update(text.as_bytes());
+        let oui = OuiTable::parse(&text).map_err(|source| ModelError::Oui { path, source })?;
+        let advisories = match read_text(dir, ADVISORIES_FILE) {
+            Err(ModelError::Read { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                AdvisoryDb::default()
+            }
+            other => {
+                let (path, text) = other?;
+                digest.update(text.as_bytes());
+                AdvisoryDb::parse(&text)
+                    .and_then(|db| db.check_models(&catalog).map(|()| db))
+                    .map_err(|source| ModelError::Advisories { path, source })?
+            }
         };
-        let size = std::fs::metadata(&path).map_err(read_error)?.len();
-        if size > MAX_CATALOG_BYTES {
-            return Err(ModelError::TooLarge { path, size });
-        }
-        let bytes = std::fs::read(&path).map_err(read_error)?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            read_error(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("not UTF-8 text ({e})"),
-            ))
-        })?;
-        let catalog = Catalog::parse(&text).map_err(|source| ModelError::Catalog {
-            path: path.clone(),
-            source,
-        })?;
-        let digest = hex::encode(Sha256::digest(text.as_bytes()));
+        let digest = hex::encode(digest.finalize());
         Ok(ModelSet {
             dir: dir.to_path_buf(),
             catalog,
+            oui,
+            advisories,
             version: digest.get(..12).unwrap_or_default().to_owned(),
             trained_at: None,
         })
@@ -107,6 +139,28 @@ impl ModelSet {
     }
 }
 
+/// Reads one UTF-8 reference file of the model directory, size-capped.
+fn read_text(dir: &Path, name: &str) -> Result<(PathBuf, String), ModelError> {
+    let path = dir.join(name);
+    let read_error = |source| ModelError::Read {
+        dir: dir.to_path_buf(),
+        path: path.clone(),
+        source,
+    };
+    let size = std::fs::metadata(&path).map_err(read_error)?.len();
+    if size > MAX_CATALOG_BYTES {
+        return Err(ModelError::TooLarge { path, size });
+    }
+    let bytes = std::fs::read(&path).map_err(read_error)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text ({e})"),
+        ))
+    })?;
+    Ok((path, text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +178,8 @@ mod tests {
             set.catalog.models.len()
         );
         assert_eq!(set.version.len(), 12);
+        assert!(set.oui.len() > 40_000, "{}", set.oui.len());
+        assert!(!set.advisories.advisories().is_empty());
         assert_eq!(set.info().model_count, set.catalog.models.len());
     }
 
@@ -144,6 +200,24 @@ mod tests {
         let err = ModelSet::load(dir.path()).unwrap_err().to_string();
         assert!(
             err.starts_with(&format!("{}: catalog is not valid TOML", catalog.display())),
+            "{err}"
+        );
+        std::fs::write(&catalog, [0xff, 0xfe, 0x00]).unwrap();
+        let err = ModelSet::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.ends_with("not UTF-8 text (invalid utf-8 sequence of 1 bytes from index 0)"),
+            "{err}"
+        );
+        std::fs::copy(shipped().join(CATALOG_FILE), &catalog).unwrap();
+        let err = ModelSet::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("oui.tsv: No such file"), "{err}");
+        std::fs::write(dir.path().join(OUI_FILE), "0009FB/24\tPhilips\n").unwrap();
+        let set = ModelSet::load(dir.path()).unwrap();
+        assert!(set.advisories.advisories().is_empty());
+        std::fs::write(dir.path().join(ADVISORIES_FILE), "nonsense").unwrap();
+        let err = ModelSet::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&dir.path().join(ADVISORIES_FILE).display().to_string()),
             "{err}"
         );
         std::fs::write(&catalog, [0xff, 0xfe, 0x00]).unwrap();
