@@ -2,6 +2,7 @@
 //! their unit tests pass, every alerting rule is complete and tested both ways, and the example
 //! configuration (with the rules beside it) is valid.
 
+use crate::grafana::documented_families;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wardwatch_e2e::repo_root;
@@ -127,7 +128,7 @@ fn every_alerting_rule_is_complete_and_unit_tested_firing_and_not_firing() {
         "WardwatchCaptureDropping",
         "WardwatchNoPackets",
         "WardwatchFlowTableEmergency",
-        "WardwatchAlertStorm",
+        "WardwatchAlertRateHigh",
         "WardwatchHighSeverityDetection",
         "WardwatchAlertSinkFailing",
         "WardwatchModelReloadFailing",
@@ -156,4 +157,42 @@ fn the_example_prometheus_config_passes_promtool_check_config() {
     );
     assert!(example.contains("127.0.0.1:9917"));
     assert!(example.contains("alertmanagers:"));
+}
+
+/// `port_scan` → `WardwatchPortScan`, the alertname the sensor gives its own detections.
+fn sensor_alertname(kind: &str) -> String {
+    let camel: String = kind
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect();
+    format!("Wardwatch{camel}")
+}
+
+#[test]
+fn no_rule_takes_the_name_of_a_sensor_detection() {
+    let alerts = documented_families()
+        .remove("wardwatch_alerts_total")
+        .expect("wardwatch_alerts_total documented");
+    // Its labels column lists the alert kinds (with the label names and severities, harmless here).
+    let kinds = &alerts.label_words;
+    assert!(
+        kinds.contains("alert_storm") && kinds.contains("lateral_movement"),
+        "{kinds:?}"
+    );
+    assert_eq!(sensor_alertname("alert_storm"), "WardwatchAlertStorm");
+    let rules = read("wardwatch.rules.yml");
+    for rule in names_after(&rules, "- alert:") {
+        for kind in kinds {
+            assert_ne!(
+                rule,
+                sensor_alertname(kind),
+                "{rule} collides with the sensor's {kind} alerts"
+            );
+        }
+    }
 }
