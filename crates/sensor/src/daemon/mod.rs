@@ -65,6 +65,7 @@ pub fn run(config: Config, options: RunOptions, factory: ProcessorFactory) -> an
     );
     metrics.set_label_policy(models.label_policy());
     metrics.set_model_set(&models.info());
+    metrics.set_flow_table_capacity(config.pipeline.flow_table.max_flows);
     tracing::info!(dir = %models.dir.display(), version = %models.version, device_models = models.catalog.models.len(), "models loaded");
 
     let opened = capture::open(&config.capture)?;

@@ -105,6 +105,9 @@ async fn try_reload(
     }
     daemon.metrics.set_label_policy(models.label_policy());
     daemon.metrics.set_model_set(&models.info());
+    daemon
+        .metrics
+        .set_flow_table_capacity(merged.pipeline.flow_table.max_flows);
     daemon.config = merged;
     daemon.models = models;
     Ok(new_sinks)

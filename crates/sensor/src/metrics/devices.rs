@@ -1,15 +1,17 @@
 //! Device-count gauges and the capped per-device series.
 //!
-//! Per-device series (`wardwatch_device_info`, `wardwatch_device_anomaly_score`) exist only for
-//! established devices and at most `max_device_series` of them; the `device` label is a short
-//! stable id derived from the device key ([`device_label`]), never the MAC or IP itself, so a
-//! label value cannot carry attacker-chosen text. Devices beyond the cap are refused (counted
-//! in `wardwatch_device_series_refused_total`) until a series slot frees up.
+//! Per-device series (`wardwatch_device_info`, `wardwatch_device_anomaly_score`, the advisory
+//! and risk gauges, `wardwatch_device_alerts_total`) exist only for established devices and at
+//! most `max_device_series` of them; the `device` label is a short stable id derived from the
+//! device key ([`device_label`]), never the MAC or IP itself, so a label value cannot carry
+//! attacker-chosen text. Devices beyond the cap are refused (counted in
+//! `wardwatch_device_series_refused_total`) until a series slot frees up.
 
 use super::labels::{DeviceState, LabelPolicy};
-use prometheus::{GaugeVec, IntCounter, IntGaugeVec};
+use prometheus::{GaugeVec, IntCounter, IntCounterVec, IntGaugeVec};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use wardwatch_baseline::Severity;
 use wardwatch_flow::{DeviceId, Identity};
 
 /// What the metrics need to know about one device (the daemon builds these from the device table).
@@ -23,6 +25,23 @@ pub struct DeviceSummary {
     pub identity: Identity,
     /// Current anomaly score (1.0 = the model's alert threshold), if scored yet.
     pub anomaly_score: Option<f64>,
+}
+
+/// What the risk gauges need to know about one device: the advisories that apply to its model
+/// and software version (`identify::advisory`). The daemon builds these from the inventory;
+/// devices without per-device series are ignored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceRiskSummary {
+    /// Device-table key.
+    pub id: DeviceId,
+    /// Advisories that apply to the device.
+    pub advisories: u32,
+    /// Highest CVSS base score among them (0 when none applies).
+    pub highest_cvss: f64,
+    /// Some applicable advisory is in the CISA Known Exploited Vulnerabilities catalog.
+    pub known_exploited: bool,
+    /// The device's overall risk, 0..10 (`DeviceRisk::risk`; 0 when no advisory applies).
+    pub risk: f64,
 }
 
 /// The `device` label of a device: `d` + the first 12 hex digits of SHA-256 over the device
@@ -39,35 +58,40 @@ pub fn device_label(id: &DeviceId) -> String {
 /// Labels of one `wardwatch_device_info` series: device, model, class, vendor, version.
 type InfoLabels = [String; 5];
 
-/// The families this module maintains, and what it remembers between updates.
-pub(super) struct DeviceSeries {
+/// The families this module maintains.
+pub(super) struct DeviceFamilies {
     pub(super) devices: IntGaugeVec,
     pub(super) info: IntGaugeVec,
     pub(super) score: GaugeVec,
     pub(super) refused_total: IntCounter,
+    pub(super) advisories: IntGaugeVec,
+    pub(super) highest_cvss: GaugeVec,
+    pub(super) known_exploited: IntGaugeVec,
+    pub(super) risk: GaugeVec,
+    pub(super) alerts: IntCounterVec,
+}
+
+/// The per-device families and what they remember between updates.
+pub(super) struct DeviceSeries {
+    families: DeviceFamilies,
     cap: usize,
     admitted: BTreeMap<DeviceId, InfoLabels>,
     scored: BTreeSet<DeviceId>,
+    risked: BTreeSet<DeviceId>,
+    alerted: BTreeSet<DeviceId>,
     refused: HashSet<DeviceId>,
     counted: BTreeSet<[String; 3]>,
 }
 
 impl DeviceSeries {
-    pub(super) fn new(
-        devices: IntGaugeVec,
-        info: IntGaugeVec,
-        score: GaugeVec,
-        refused_total: IntCounter,
-        cap: usize,
-    ) -> Self {
+    pub(super) fn new(families: DeviceFamilies, cap: usize) -> Self {
         DeviceSeries {
-            devices,
-            info,
-            score,
-            refused_total,
+            families,
             cap,
             admitted: BTreeMap::new(),
             scored: BTreeSet::new(),
+            risked: BTreeSet::new(),
+            alerted: BTreeSet::new(),
             refused: HashSet::new(),
             counted: BTreeSet::new(),
         }
@@ -116,10 +140,16 @@ impl DeviceSeries {
             *counts.entry(key).or_default() += 1;
         }
         for stale in self.counted.iter().filter(|k| !counts.contains_key(*k)) {
-            let _ = self.devices.remove_label_values(&label_refs(stale));
+            let _ = self
+                .families
+                .devices
+                .remove_label_values(&label_refs(stale));
         }
         for (key, count) in &counts {
-            self.devices.with_label_values(&label_refs(key)).set(*count);
+            self.families
+                .devices
+                .with_label_values(&label_refs(key))
+                .set(*count);
         }
         self.counted = counts.into_keys().collect();
     }
@@ -139,18 +169,24 @@ impl DeviceSeries {
         match self.admitted.get(&device.id) {
             Some(old) if *old == labels => {}
             Some(old) => {
-                let _ = self.info.remove_label_values(&label_refs(old));
-                self.info.with_label_values(&label_refs(&labels)).set(1);
+                let _ = self.families.info.remove_label_values(&label_refs(old));
+                self.families
+                    .info
+                    .with_label_values(&label_refs(&labels))
+                    .set(1);
                 self.admitted.insert(device.id, labels);
             }
             None if self.admitted.len() < self.cap => {
-                self.info.with_label_values(&label_refs(&labels)).set(1);
+                self.families
+                    .info
+                    .with_label_values(&label_refs(&labels))
+                    .set(1);
                 self.admitted.insert(device.id, labels);
                 self.refused.remove(&device.id);
             }
             None => {
                 if !self.refused.contains(&device.id) {
-                    self.refused_total.inc();
+                    self.families.refused_total.inc();
                 }
                 return;
             }
@@ -158,23 +194,95 @@ impl DeviceSeries {
         let short = device_label(&device.id);
         match device.anomaly_score.filter(|s| s.is_finite()) {
             Some(score) => {
-                self.score.with_label_values(&[short.as_str()]).set(score);
+                self.families
+                    .score
+                    .with_label_values(&[short.as_str()])
+                    .set(score);
                 self.scored.insert(device.id);
             }
             None => {
                 if self.scored.remove(&device.id) {
-                    let _ = self.score.remove_label_values(&[short.as_str()]);
+                    let _ = self.families.score.remove_label_values(&[short.as_str()]);
                 }
             }
         }
     }
 
+    /// Sets the risk gauges of the admitted devices in `risks` and removes those of the
+    /// devices no longer listed.
+    pub(super) fn update_risks(&mut self, risks: &[DeviceRiskSummary]) {
+        let current: BTreeMap<&DeviceId, &DeviceRiskSummary> = risks
+            .iter()
+            .filter(|r| self.admitted.contains_key(&r.id))
+            .map(|r| (&r.id, r))
+            .collect();
+        let gone: Vec<DeviceId> = self
+            .risked
+            .iter()
+            .filter(|id| !current.contains_key(id))
+            .copied()
+            .collect();
+        for id in gone {
+            self.remove_risk(&id);
+        }
+        let f = &self.families;
+        for (id, r) in current {
+            let label = device_label(id);
+            let device = [label.as_str()];
+            f.advisories
+                .with_label_values(&device)
+                .set(i64::from(r.advisories));
+            f.highest_cvss
+                .with_label_values(&device)
+                .set(score_0_to_10(r.highest_cvss));
+            f.known_exploited
+                .with_label_values(&device)
+                .set(i64::from(r.known_exploited));
+            f.risk.with_label_values(&device).set(score_0_to_10(r.risk));
+            self.risked.insert(*id);
+        }
+    }
+
+    /// Counts one alert of an admitted device (alerts of other devices have no series).
+    pub(super) fn count_alert(&mut self, id: &DeviceId, severity: Severity) {
+        if self.admitted.contains_key(id) {
+            let label = device_label(id);
+            self.families
+                .alerts
+                .with_label_values(&[label.as_str(), severity.name()])
+                .inc();
+            self.alerted.insert(*id);
+        }
+    }
+
+    fn remove_risk(&mut self, id: &DeviceId) {
+        if self.risked.remove(id) {
+            let label = device_label(id);
+            let device = [label.as_str()];
+            let f = &self.families;
+            let _ = f.advisories.remove_label_values(&device);
+            let _ = f.highest_cvss.remove_label_values(&device);
+            let _ = f.known_exploited.remove_label_values(&device);
+            let _ = f.risk.remove_label_values(&device);
+        }
+    }
+
     fn forget(&mut self, id: &DeviceId) {
         if let Some(labels) = self.admitted.remove(id) {
-            let _ = self.info.remove_label_values(&label_refs(&labels));
+            let _ = self.families.info.remove_label_values(&label_refs(&labels));
         }
+        let label = device_label(id);
         if self.scored.remove(id) {
-            let _ = self.score.remove_label_values(&[device_label(id).as_str()]);
+            let _ = self.families.score.remove_label_values(&[label.as_str()]);
+        }
+        self.remove_risk(id);
+        if self.alerted.remove(id) {
+            for severity in Severity::ALL {
+                let _ = self
+                    .families
+                    .alerts
+                    .remove_label_values(&[label.as_str(), severity.name()]);
+            }
         }
     }
 
@@ -182,6 +290,15 @@ impl DeviceSeries {
     #[cfg(test)]
     pub(super) fn admitted_count(&self) -> usize {
         self.admitted.len()
+    }
+}
+
+/// A score on the CVSS scale: clamped to 0..10, 0 when not a number.
+fn score_0_to_10(value: f64) -> f64 {
+    if value.is_finite() {
+        value.clamp(0.0, 10.0)
+    } else {
+        0.0
     }
 }
 

@@ -9,11 +9,11 @@ mod devices;
 pub mod labels;
 pub mod stats;
 
-pub use devices::{DeviceSummary, device_label};
+pub use devices::{DeviceRiskSummary, DeviceSummary, device_label};
 pub use labels::LabelPolicy;
 pub use stats::{CaptureStats, PipelineStats};
 
-use devices::DeviceSeries;
+use devices::{DeviceFamilies, DeviceSeries};
 use labels::{
     CaptureMode, DecodeErrorKind, DeviceState, DropStage, EvictReason, HttpHandler, Outcome,
     SinkDropReason, SuppressReason,
@@ -80,6 +80,7 @@ pub struct Metrics {
     flows_created: IntCounter,
     flows_evicted: IntCounterVec,
     flow_emergency: IntGauge,
+    flow_capacity: IntGauge,
     devices_evicted: IntCounterVec,
     windows_scored: IntCounterVec,
     window_score: HistogramVec,
@@ -145,10 +146,17 @@ impl Metrics {
         let registry = Registry::new();
         let b = Builder(&registry);
         let device_series = DeviceSeries::new(
-            b.int_gauge_vec("wardwatch_devices", "Devices in the device table by catalog model, class and state.", &["model", "class", "state"])?,
-            b.int_gauge_vec("wardwatch_device_info", "One series per established device (capped): its catalog model, class, vendor and catalog software version.", &["device", "model", "class", "vendor", "version"])?,
-            b.gauge_vec("wardwatch_device_anomaly_score", "Latest anomaly score of an established device (1 = its model's alert threshold).", &["device"])?,
-            b.counter("wardwatch_device_series_refused_total", "Established devices refused per-device series because metrics.max_device_series was reached.")?,
+            DeviceFamilies {
+                devices: b.int_gauge_vec("wardwatch_devices", "Devices in the device table by catalog model, class and state.", &["model", "class", "state"])?,
+                info: b.int_gauge_vec("wardwatch_device_info", "One series per established device (capped): its catalog model, class, vendor and catalog software version.", &["device", "model", "class", "vendor", "version"])?,
+                score: b.gauge_vec("wardwatch_device_anomaly_score", "Latest anomaly score of an established device (1 = its model's alert threshold).", &["device"])?,
+                refused_total: b.counter("wardwatch_device_series_refused_total", "Established devices refused per-device series because metrics.max_device_series was reached.")?,
+                advisories: b.int_gauge_vec("wardwatch_device_advisories", "Known advisories that apply to an established device's model and software version.", &["device"])?,
+                highest_cvss: b.gauge_vec("wardwatch_device_highest_cvss_score", "Highest CVSS base score among the advisories of an established device (0 when none applies).", &["device"])?,
+                known_exploited: b.int_gauge_vec("wardwatch_device_known_exploited", "1 when an advisory of an established device is in the CISA Known Exploited Vulnerabilities catalog.", &["device"])?,
+                risk: b.gauge_vec("wardwatch_device_risk_score", "Risk of an established device, 0 to 10 (its highest advisory risk).", &["device"])?,
+                alerts: b.counter_vec("wardwatch_device_alerts_total", "Alerts raised for an established device with per-device series, by severity.", &["device", "severity"])?,
+            },
             max_device_series,
         );
         let window_score = b.add(HistogramVec::new(
@@ -176,6 +184,7 @@ impl Metrics {
             flows_created: b.counter("wardwatch_flows_created_total", "Flows created.")?,
             flows_evicted: b.counter_vec("wardwatch_flows_evicted_total", "Flows removed from the flow table, by reason.", &["reason"])?,
             flow_emergency: b.int_gauge("wardwatch_flow_table_emergency", "1 while the flow table runs in emergency mode (shortened timeouts).")?,
+            flow_capacity: b.int_gauge("wardwatch_flow_table_capacity", "Most flows the flow table holds (pipeline.flow_table.max_flows).")?,
             devices_evicted: b.counter_vec("wardwatch_devices_evicted_total", "Devices evicted from the device table, by partition.", &["state"])?,
             windows_scored: b.counter_vec("wardwatch_windows_scored_total", "Device windows scored, by catalog model.", &["model"])?,
             window_score,
@@ -352,6 +361,19 @@ impl Metrics {
         Self::lock(&self.device_series).update(devices, &policy);
     }
 
+    /// Advisory and risk gauges of the devices with per-device series (call after
+    /// [`Metrics::observe_devices`]; a device missing from `risks` loses its risk series).
+    #[allow(dead_code)] // Extension point: the pipeline processor's `publish` calls it.
+    pub fn observe_device_risks(&self, risks: &[DeviceRiskSummary]) {
+        Self::lock(&self.device_series).update_risks(risks);
+    }
+
+    /// The configured flow-table capacity (at start and after a reload).
+    pub fn set_flow_table_capacity(&self, max_flows: usize) {
+        self.flow_capacity
+            .set(i64::try_from(max_flows).unwrap_or(i64::MAX));
+    }
+
     /// Devices that currently have per-device series.
     #[cfg(test)]
     pub fn device_series_count(&self) -> usize {
@@ -376,6 +398,7 @@ impl Metrics {
         self.alerts
             .with_label_values(&[alert.kind.name(), alert.severity.name(), model])
             .inc();
+        Self::lock(&self.device_series).count_alert(&alert.device.id, alert.severity);
     }
 
     /// Alerts not raised (the detector's policy reports these).

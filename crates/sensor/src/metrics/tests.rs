@@ -33,6 +33,16 @@ fn device(n: u8, established: bool, model: Option<&str>) -> DeviceSummary {
     }
 }
 
+fn risk(n: u8, advisories: u32, highest_cvss: f64) -> DeviceRiskSummary {
+    DeviceRiskSummary {
+        id: device(n, true, None).id,
+        advisories,
+        highest_cvss,
+        known_exploited: n == 1,
+        risk: highest_cvss * 0.8,
+    }
+}
+
 fn alert() -> Alert {
     Alert {
         ts: Timestamp::from_secs(1_767_600_000),
@@ -115,6 +125,8 @@ fn populated() -> Metrics {
         device(1, true, Some("bd-alaris-pcu-8015")),
         device(2, false, None),
     ]);
+    m.observe_device_risks(&[risk(1, 2, 9.8), risk(2, 1, 5.0)]);
+    m.set_flow_table_capacity(262_144);
     m.observe_window_score(Some(&ModelId::from("bd-alaris-pcu-8015")), 0.3);
     m.observe_window_score(Some(&ModelId::from("bd-alaris-pcu-8015")), 2.5);
     m.observe_alert(&alert());
@@ -236,6 +248,39 @@ fn every_family_populated_passes_promtool_with_exact_values() {
         ),
         Some(0.25)
     );
+    let of_device = |family: &str| format!(r#"{family}{{device="{short}"}}"#);
+    assert_eq!(
+        sample(&body, &of_device("wardwatch_device_advisories")),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample(&body, &of_device("wardwatch_device_highest_cvss_score")),
+        Some(9.8)
+    );
+    assert_eq!(
+        sample(&body, &of_device("wardwatch_device_known_exploited")),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&body, &of_device("wardwatch_device_risk_score")),
+        Some(9.8 * 0.8)
+    );
+    assert_eq!(
+        sample(
+            &body,
+            &format!(r#"wardwatch_device_alerts_total{{device="{short}",severity="high"}}"#)
+        ),
+        Some(1.0)
+    );
+    let tentative = device_label(&device(2, false, None).id);
+    assert!(
+        !body.contains(&tentative),
+        "a tentative device has no per-device series, risk included: {body}"
+    );
+    assert_eq!(
+        sample(&body, "wardwatch_flow_table_capacity"),
+        Some(262_144.0)
+    );
     assert!(body.contains(r#"wardwatch_build_info{feature_schema="1",version=""#));
     let (code, out) = promtool_check_metrics(&body);
     assert_eq!(code, 0, "{out}\n{body}");
@@ -282,6 +327,61 @@ fn per_device_series_are_capped_and_refusals_counted_once() {
         ),
         Some(2.0)
     );
+}
+
+#[test]
+fn risk_and_alert_series_follow_the_device_cap_and_leave_with_the_device() {
+    let m = Metrics::new(1).unwrap();
+    m.set_label_policy(LabelPolicy::from_catalog(&catalog()));
+    let admitted = device(1, true, Some("bd-alaris-pcu-8015"));
+    let refused = device(3, true, Some("bd-alaris-pcu-8015"));
+    m.observe_devices(&[admitted.clone(), refused.clone()]);
+    m.observe_device_risks(&[risk(1, 3, 7.5), risk(3, 4, 10.0)]);
+    let mut alert_of_refused = alert();
+    alert_of_refused.device.id = refused.id;
+    m.observe_alert(&alert());
+    m.observe_alert(&alert());
+    m.observe_alert(&alert_of_refused);
+    let body = text(&m);
+    let short = device_label(&admitted.id);
+    assert_eq!(body.matches("wardwatch_device_advisories{").count(), 1);
+    assert_eq!(
+        sample(
+            &body,
+            &format!(r#"wardwatch_device_advisories{{device="{short}"}}"#)
+        ),
+        Some(3.0)
+    );
+    assert_eq!(body.matches("wardwatch_device_alerts_total{").count(), 1);
+    assert_eq!(
+        sample(
+            &body,
+            &format!(r#"wardwatch_device_alerts_total{{device="{short}",severity="high"}}"#)
+        ),
+        Some(2.0)
+    );
+    assert!(!body.contains(&device_label(&refused.id)), "{body}");
+    // The admitted device's risk is withdrawn: its risk series go, the rest stays.
+    m.observe_device_risks(&[]);
+    let body = text(&m);
+    assert!(!body.contains("wardwatch_device_risk_score{"), "{body}");
+    assert!(body.contains("wardwatch_device_alerts_total{"));
+    // The device leaves: every per-device series goes; the refused one takes the slot.
+    m.observe_devices(std::slice::from_ref(&refused));
+    m.observe_device_risks(&[risk(3, 4, 12.0)]);
+    let body = text(&m);
+    assert!(!body.contains(&short), "{body}");
+    let short3 = device_label(&refused.id);
+    assert_eq!(
+        sample(
+            &body,
+            &format!(r#"wardwatch_device_highest_cvss_score{{device="{short3}"}}"#)
+        ),
+        Some(10.0),
+        "CVSS is clamped to 10"
+    );
+    let (code, out) = promtool_check_metrics(&body);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]
@@ -345,5 +445,5 @@ fn the_metrics_reference_lists_exactly_the_exported_families() {
         .filter(|name| name.starts_with("wardwatch_") || name.starts_with("process_"))
         .collect();
     assert_eq!(exported, documented);
-    assert_eq!(exported.len(), 37, "{exported:?}");
+    assert_eq!(exported.len(), 43, "{exported:?}");
 }
