@@ -16,6 +16,7 @@ fn sighup_reloads_good_config_and_refuses_bad_config_and_models() {
     std::fs::create_dir(&models).unwrap();
     let catalog = std::fs::read_to_string(repo_root().join("models/catalog.toml")).unwrap();
     std::fs::write(models.join("catalog.toml"), &catalog).unwrap();
+    std::fs::copy(repo_root().join("models/oui.tsv"), models.join("oui.tsv")).unwrap();
     let config = dir.path().join("wardwatch.toml");
     let alerts = dir.path().join("alerts.jsonl");
     let good = format!(
