@@ -1,6 +1,9 @@
 //! One module per subcommand; each is a thin orchestrator over the library crates.
 
 pub mod assess;
+pub mod eval;
+pub mod models;
+pub mod retrain;
 pub mod run;
 
 /// Marks an error caused by the user's input (a missing or malformed file, a bad option value):

@@ -1,0 +1,294 @@
+//! `wardwatch retrain INPUT... --out DIR`: learns every model's profiles from captures and/or
+//! feature logs through the same engine as the daemon, validates them on a time-ordered
+//! hold-out, writes a new version into the model store atomically (and activates it with
+//! `--activate`), and prints a summary table and the threshold diff against the previous
+//! active version. Inputs are read on every core, in an order-preserving way, so the same
+//! inputs always give the same bytes.
+
+use super::InputFailure;
+use crate::config::{self, Overrides};
+use crate::model_manifest::{MANIFEST_FORMAT, Manifest};
+use crate::model_set::ModelSet;
+use crate::model_store::ModelStore;
+use crate::progress::Progress;
+use crate::training::input::{Input, ReadSettings};
+use crate::training::{self, split, summary, validate};
+use anyhow::Context;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use wardwatch_baseline::{TrainParams, Trainer};
+use wardwatch_flow::{Span, Timestamp, WindowFeatures};
+
+/// Options of `wardwatch retrain`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Captures and feature logs.
+    pub inputs: Vec<PathBuf>,
+    /// The model store to write into.
+    pub out: PathBuf,
+    /// Catalog for identification (default: `<models>/catalog.toml`).
+    pub catalog: Option<PathBuf>,
+    /// Reference data directory (default: `models.dir` of the configuration, `models`).
+    pub models: Option<PathBuf>,
+    /// Configuration whose `[pipeline]` and `[capture]` settings the replays use.
+    pub config: Option<PathBuf>,
+    /// Share of the time-ordered input held out for validation.
+    pub holdout: f64,
+    /// Make the new version active.
+    pub activate: bool,
+}
+
+/// What a read pass gave.
+struct Read {
+    trainer: Trainer,
+    holdout: Vec<WindowFeatures>,
+    windows: Vec<u64>,
+}
+
+/// Runs the command.
+pub fn run(o: Options) -> anyhow::Result<()> {
+    crate::logging::init();
+    let started = Instant::now();
+    if !(0.0..=split::MAX_HOLDOUT).contains(&o.holdout) {
+        anyhow::bail!(InputFailure(format!(
+            "--holdout {}: use a share between 0 and {}",
+            o.holdout,
+            split::MAX_HOLDOUT
+        )));
+    }
+    let first = o
+        .inputs
+        .first()
+        .ok_or_else(|| InputFailure("give at least one capture or feature log".into()))?;
+    let cfg = config::load(
+        o.config.as_deref(),
+        &Overrides {
+            replay: Some(first.clone()),
+            models: o.models.clone(),
+            ..Overrides::default()
+        },
+    )?;
+    let mut models = ModelSet::load_reference(&cfg.models_dir)?;
+    if let Some(catalog) = &o.catalog {
+        models = models.with_catalog_file(catalog)?;
+    }
+    let store = ModelStore::new(&o.out);
+    let stale = store.remove_stale()?;
+    if stale > 0 {
+        tracing::warn!(removed = stale, store = %o.out.display(), "removed temp files of an interrupted retrain");
+    }
+    let previous = match store.load_active() {
+        Ok(v) => v,
+        Err(err) => {
+            tracing::warn!(error = %err, "the active version does not load; no threshold diff");
+            None
+        }
+    };
+    let progress = Progress::new();
+    let inputs = open_inputs(&o.inputs)?;
+    let settings = ReadSettings {
+        pipeline: crate::engine::pipeline_config(&cfg.pipeline),
+        capture: cfg.capture.clone(),
+        models: &models,
+    };
+    let window = settings.pipeline.window;
+    let cut = hold_out_cut(&inputs, window, o.holdout, &progress)?;
+    let read = read_inputs(&inputs, &settings, cut, &progress)?;
+    let total: u64 = read.windows.iter().sum();
+    let held = read.holdout.len() as u64;
+    let spinner = progress.spinner("training");
+    spinner.set_message(format!("{} windows", total - held));
+    let (set, report) = read
+        .trainer
+        .finish()
+        .map_err(|e| anyhow::anyhow!("training: {e}"))?;
+    spinner.finish_with_message(format!("{} profiles", report.profiles.len()));
+    let profiles = Arc::new(set);
+    let bar = progress.items("validating", held, "windows");
+    let figures = validate::validate(profiles.clone(), read.holdout, &|n| bar.set_position(n));
+    bar.finish();
+    let summaries = summary::summaries(&report, &figures);
+    let end_secs = report
+        .last_window_secs
+        .saturating_add(u64::from(report.window_secs));
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT,
+        version: String::new(),
+        feature_schema: wardwatch_flow::FEATURE_SCHEMA_VERSION,
+        trained_at: Some(Timestamp::from_secs(end_secs)),
+        catalog_sha256: models.catalog_sha256.clone(),
+        holdout: o.holdout,
+        inputs: inputs
+            .iter()
+            .zip(&read.windows)
+            .map(|(input, n)| input.record(*n))
+            .collect(),
+        profiles: summaries.clone(),
+        files: BTreeMap::new(),
+    };
+    let version = store
+        .add(manifest, &profiles.encode())
+        .context("writing the new version")?;
+    if o.activate {
+        store.activate(&version)?;
+    }
+    print_outcome(&Outcome {
+        store: &store,
+        version: &version,
+        activated: o.activate,
+        summaries: &summaries,
+        previous: previous.as_ref().map(|p| p.manifest.profiles.as_slice()),
+        windows: (total, held),
+        unprofiled: figures.get(&None).map_or(0, |f| f.windows),
+        seconds: started.elapsed().as_secs_f64(),
+    });
+    Ok(())
+}
+
+fn open_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
+    let mut inputs: Vec<Option<Input>> = vec![None; paths.len()];
+    training::ordered(
+        paths.len(),
+        training::workers(paths.len()),
+        &|i, emit| {
+            let path = &paths[i];
+            if !path.is_file() {
+                anyhow::bail!(InputFailure(format!("{}: no such file", path.display())));
+            }
+            emit(Input::open(path).map_err(|e| InputFailure(format!("{e:#}")))?);
+            Ok(())
+        },
+        &mut |i, input| {
+            inputs[i] = Some(input);
+            Ok(())
+        },
+    )?;
+    Ok(inputs.into_iter().flatten().collect())
+}
+
+/// Scans every input's window span (in parallel) and places the hold-out cut.
+fn hold_out_cut(
+    inputs: &[Input],
+    window: Span,
+    holdout: f64,
+    progress: &Progress,
+) -> anyhow::Result<Option<Timestamp>> {
+    if holdout == 0.0 {
+        return Ok(None);
+    }
+    let bar = progress.items("scanning", inputs.len() as u64, "inputs");
+    let mut span: Option<(Timestamp, Timestamp)> = None;
+    training::ordered(
+        inputs.len(),
+        training::workers(inputs.len()),
+        &|i, emit| {
+            emit(inputs[i].window_span(window)?);
+            Ok(())
+        },
+        &mut |_, s| {
+            bar.inc(1);
+            if let Some((a, b)) = s {
+                span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+            }
+            Ok(())
+        },
+    )?;
+    bar.finish();
+    Ok(split::cutoff(span, window, holdout))
+}
+
+/// Reads every input (in parallel, consumed in input order): windows before the cut go to the
+/// trainer, the rest are kept for validation.
+fn read_inputs(
+    inputs: &[Input],
+    settings: &ReadSettings<'_>,
+    cut: Option<Timestamp>,
+    progress: &Progress,
+) -> anyhow::Result<Read> {
+    let bars: Vec<_> = inputs
+        .iter()
+        .map(|input| {
+            let name = input
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let bar = progress.bytes("reading", input.bytes);
+            bar.set_message(name);
+            bar
+        })
+        .collect();
+    let mut read = Read {
+        trainer: Trainer::new(TrainParams::default()).map_err(|e| anyhow::anyhow!("{e}"))?,
+        holdout: Vec::new(),
+        windows: vec![0; inputs.len()],
+    };
+    training::ordered(
+        inputs.len(),
+        training::workers(inputs.len()),
+        &|i, emit| {
+            let bar = &bars[i];
+            inputs[i].read(settings, &mut |w| emit(w), &|b| {
+                bar.set_position(b.min(bar.length().unwrap_or(b)))
+            })?;
+            bar.finish();
+            Ok(())
+        },
+        &mut |i, w| {
+            read.windows[i] += 1;
+            if split::held_out(w.window_start, cut) {
+                read.holdout.push(w);
+            } else {
+                read.trainer.add(&w);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(read)
+}
+
+struct Outcome<'a> {
+    store: &'a ModelStore,
+    version: &'a str,
+    activated: bool,
+    summaries: &'a [crate::model_manifest::ProfileSummary],
+    previous: Option<&'a [crate::model_manifest::ProfileSummary]>,
+    windows: (u64, u64),
+    unprofiled: u64,
+    seconds: f64,
+}
+
+fn print_outcome(o: &Outcome<'_>) {
+    let (total, held) = o.windows;
+    println!(
+        "read {total} device windows: {} for training, {held} held out for validation ({:.1} s)",
+        total - held,
+        o.seconds
+    );
+    if o.unprofiled > 0 {
+        println!(
+            "{} held-out windows belong to devices no profile judges (not counted)",
+            o.unprofiled
+        );
+    }
+    println!();
+    print!("{}", summary::render(o.summaries));
+    println!();
+    match o.previous {
+        Some(previous) => print!("{}", summary::diff(previous, o.summaries)),
+        None => println!("thresholds: no previous active version to compare with"),
+    }
+    println!();
+    let state = if o.activated {
+        "active"
+    } else {
+        "not active; activate it with `wardwatch models activate VERSION`"
+    };
+    println!(
+        "wrote version {} to {} ({state})",
+        o.version,
+        o.store.dir().display()
+    );
+}
