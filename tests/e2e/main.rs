@@ -3,10 +3,12 @@
 mod assess; // wardwatch assess: reports on the fixture pump, --write-profile, input errors exit 2
 mod cli; // --help, --version, exit codes
 mod dashboards; // Grafana dashboards: structure, metric names, every panel query against a real Prometheus
+mod day_one; // issue #13: an assessed model held to its MUD declaration from the first packet
 mod fake_sensor; // stand-in /metrics with the pipeline's families, for dashboards.rs
 mod grafana; // reading dashboard JSON and PromQL (shared by dashboards.rs)
 mod live_capture; // live capture on a veth pair in a namespace: counted, passive, privileges dropped
 mod rules; // promtool: the alerting/recording rules, their unit tests, the example prometheus.yml
+mod run_alerts; // attacks built in the test: Alertmanager, alert file schema, metrics, feature log, identical replays
 mod run_errors; // wardwatch run refusing bad configs, models, captures: clear errors, exit 2 / 1
 mod run_reload; // SIGHUP reload: good config/models switched to, bad ones refused and counted
 mod run_replay; // replay scraped by a real Prometheus, promtool-clean, SIGTERM exit, state resume

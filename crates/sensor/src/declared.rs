@@ -13,10 +13,15 @@
 //! - TCP/UDP port ranges are expanded port by port up to [`MAX_RANGE_PORTS`] ports; a wider
 //!   range, or "any port" (`ports: null`), cannot be represented and the rule is left out — its
 //!   traffic then alerts as undeclared (stricter, never looser), and the load logs it.
-//! - `dns_name` and `peer_class` cannot be represented: the sensor matches the peer's scope
-//!   (internal / external), not its name or MUD class, so such a rule allows every peer of its
-//!   scope on its transport and ports (looser than the declaration; logged).
+//! - `dns_name` and `peer_class` (other than `local-networks`, which is exactly the internal
+//!   scope) cannot be represented: the sensor matches the peer's scope (internal / external),
+//!   not its name or MUD class, so such a rule allows every peer of its scope on its transport
+//!   and ports (looser than the declaration; logged).
 //! - At most `MAX_DECLARED_ENTRIES` (1024) entries per model; beyond, the rest are left out.
+//! - DHCP client broadcasts (UDP 67 and 547 to local broadcast/multicast) are added: the detector
+//!   allows DHCP, DNS and NTP to infrastructure servers implicitly (`implicit_infrastructure`),
+//!   but a DHCP request goes to the broadcast address before any server is known, and
+//!   declarations rarely list it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -168,6 +173,14 @@ pub fn map_profile(expected: &ExpectedProfile) -> (DeclaredProfile, Vec<String>)
     for rule in &expected.rules {
         map_rule(rule, &mut services, &mut notes);
     }
+    for port in [67, 547] {
+        services.push(DeclaredService {
+            direction: Direction::Outbound,
+            proto: Transport::Udp,
+            port,
+            peer: DeclaredPeer::Internal,
+        });
+    }
     let unique: BTreeSet<DeclaredService> = services.into_iter().collect();
     if unique.len() > MAX_DECLARED_ENTRIES {
         notes.push(format!(
@@ -195,7 +208,7 @@ fn map_rule(rule: &ExpectedRule, out: &mut Vec<DeclaredService>, notes: &mut Vec
             rule.source,
             scope_word(rule.peer)
         ));
-    } else if let Some(class) = &rule.peer_class {
+    } else if let Some(class) = rule.peer_class.as_ref().filter(|c| *c != "local-networks") {
         notes.push(format!(
             "rule {}: peer class {class:?} is not checked; every {} peer is allowed on its ports",
             rule.source,

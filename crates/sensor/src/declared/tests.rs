@@ -94,6 +94,8 @@ fn rules_map_faithfully_and_the_rest_is_noted() {
         vec![
             service(Outbound, Tcp, 443, External),
             service(Outbound, Tcp, 8080, Any),
+            service(Outbound, Udp, 67, Internal),
+            service(Outbound, Udp, 547, Internal),
             service(Outbound, Udp, 8080, Any),
             service(Outbound, Icmp, 0, Any),
             service(Outbound, Other, 0, Any),
