@@ -136,7 +136,9 @@ fn an_assessed_model_is_held_to_its_declaration_from_the_first_packet() {
         .expect("exits");
     assert_eq!(status.code(), Some(0), "{}", daemon.log());
     assert!(
-        daemon.log().contains("peer class \"controller:https://bd.example/mud/pcu-gateway\" is not checked"),
+        daemon.log().contains(
+            "peer class \"controller:https://bd.example/mud/pcu-gateway\" is not checked"
+        ),
         "what the sensor cannot represent is logged:\n{}",
         daemon.log()
     );

@@ -57,6 +57,19 @@ struct Flags {
     psh: bool,
 }
 
+/// A step of a scripted TCP connection: (from, to, ports), (seq, ack), flags, payload.
+type Step<'a> = ((Host, Host, (u16, u16)), (u32, u32), Flags, &'a [u8]);
+
+/// One TCP segment to build.
+struct Segment<'a> {
+    from: Host,
+    to: Host,
+    ports: (u16, u16),
+    seq: (u32, u32),
+    flags: Flags,
+    payload: &'a [u8],
+}
+
 /// Frames at packet times, written sorted by time (ties keep insertion order).
 #[derive(Default)]
 pub struct Scene {
@@ -74,24 +87,16 @@ impl Scene {
         self.frames.push((micros, frame));
     }
 
-    fn tcp(
-        &mut self,
-        t: u64,
-        from: Host,
-        to: Host,
-        ports: (u16, u16),
-        seq: (u32, u32),
-        f: Flags,
-        payload: &[u8],
-    ) {
-        let mut b = etherparse::PacketBuilder::ethernet2(from.mac, to.mac)
-            .ipv4(from.ip, to.ip, 64)
-            .tcp(ports.0, ports.1, seq.0, 64_240);
+    fn tcp(&mut self, t: u64, seg: Segment<'_>) {
+        let f = seg.flags;
+        let mut b = etherparse::PacketBuilder::ethernet2(seg.from.mac, seg.to.mac)
+            .ipv4(seg.from.ip, seg.to.ip, 64)
+            .tcp(seg.ports.0, seg.ports.1, seg.seq.0, 64_240);
         if f.syn {
             b = b.syn();
         }
         if f.ack {
-            b = b.ack(seq.1);
+            b = b.ack(seg.seq.1);
         }
         if f.fin {
             b = b.fin();
@@ -102,8 +107,8 @@ impl Scene {
         if f.psh {
             b = b.psh();
         }
-        let mut frame = Vec::with_capacity(b.size(payload.len()));
-        b.write(&mut frame, payload).expect("tcp frame");
+        let mut frame = Vec::with_capacity(b.size(seg.payload.len()));
+        b.write(&mut frame, seg.payload).expect("tcp frame");
         self.frame(t, frame);
     }
 
@@ -117,130 +122,82 @@ impl Scene {
         ports: (u16, u16),
         bytes: usize,
     ) {
-        let back = (ports.1, ports.0);
         let data = vec![0x42; bytes];
         let n = u32::try_from(bytes).expect("small payload");
-        let ms = 1_000;
         let none = Flags::default();
-        self.tcp(
-            t,
-            client,
-            server,
-            ports,
-            (1000, 0),
-            Flags { syn: true, ..none },
-            &[],
-        );
-        self.tcp(
-            t + ms,
-            server,
-            client,
-            back,
-            (5000, 1001),
-            Flags {
-                syn: true,
-                ack: true,
-                ..none
-            },
-            &[],
-        );
-        self.tcp(
-            t + 2 * ms,
-            client,
-            server,
-            ports,
-            (1001, 5001),
-            Flags { ack: true, ..none },
-            &[],
-        );
-        self.tcp(
-            t + 3 * ms,
-            client,
-            server,
-            ports,
-            (1001, 5001),
+        let (syn, ack) = (Flags { syn: true, ..none }, Flags { ack: true, ..none });
+        let (psh, fin) = (
             Flags {
                 ack: true,
                 psh: true,
                 ..none
             },
-            &data,
-        );
-        self.tcp(
-            t + 4 * ms,
-            server,
-            client,
-            back,
-            (5001, 1001 + n),
-            Flags {
-                ack: true,
-                psh: true,
-                ..none
-            },
-            &data,
-        );
-        self.tcp(
-            t + 5 * ms,
-            client,
-            server,
-            ports,
-            (1001 + n, 5001 + n),
             Flags {
                 ack: true,
                 fin: true,
                 ..none
             },
-            &[],
         );
-        self.tcp(
-            t + 6 * ms,
-            server,
-            client,
-            back,
-            (5001 + n, 1002 + n),
-            Flags {
-                ack: true,
-                fin: true,
-                ..none
-            },
-            &[],
-        );
-        self.tcp(
-            t + 7 * ms,
-            client,
-            server,
-            ports,
-            (1002 + n, 5002 + n),
-            Flags { ack: true, ..none },
-            &[],
-        );
+        let out = (client, server, ports);
+        let back = (server, client, (ports.1, ports.0));
+        let steps: [Step<'_>; 8] = [
+            (out, (1000, 0), syn, &[]),
+            (
+                back,
+                (5000, 1001),
+                Flags {
+                    syn: true,
+                    ack: true,
+                    ..none
+                },
+                &[],
+            ),
+            (out, (1001, 5001), ack, &[]),
+            (out, (1001, 5001), psh, &data),
+            (back, (5001, 1001 + n), psh, &data),
+            (out, (1001 + n, 5001 + n), fin, &[]),
+            (back, (5001 + n, 1002 + n), fin, &[]),
+            (out, (1002 + n, 5002 + n), ack, &[]),
+        ];
+        for (i, ((from, to, ports), seq, flags, payload)) in steps.into_iter().enumerate() {
+            let seg = Segment {
+                from,
+                to,
+                ports,
+                seq,
+                flags,
+                payload,
+            };
+            self.tcp(t + i as u64 * 1_000, seg);
+        }
     }
 
     /// A connection attempt the server refuses (SYN, then RST-ACK 1 ms later).
     pub fn tcp_refused(&mut self, t: u64, client: Host, server: Host, ports: (u16, u16)) {
         let none = Flags::default();
-        self.tcp(
-            t,
-            client,
-            server,
+        let syn = Segment {
+            from: client,
+            to: server,
             ports,
-            (1000, 0),
-            Flags { syn: true, ..none },
-            &[],
-        );
-        self.tcp(
-            t + 1_000,
-            server,
-            client,
-            (ports.1, ports.0),
-            (0, 1001),
-            Flags {
-                rst: true,
-                ack: true,
-                ..none
-            },
-            &[],
-        );
+            seq: (1000, 0),
+            flags: Flags { syn: true, ..none },
+            payload: &[],
+        };
+        self.tcp(t, syn);
+        let rst = Flags {
+            rst: true,
+            ack: true,
+            ..none
+        };
+        let reply = Segment {
+            from: server,
+            to: client,
+            ports: (ports.1, ports.0),
+            seq: (0, 1001),
+            flags: rst,
+            payload: &[],
+        };
+        self.tcp(t + 1_000, reply);
     }
 
     /// One UDP datagram.
