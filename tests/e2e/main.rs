@@ -4,6 +4,7 @@ mod assess; // wardwatch assess: reports on the fixture pump, --write-profile, i
 mod cli; // --help, --version, exit codes
 mod dashboards; // Grafana dashboards: structure, metric names, every panel query against a real Prometheus
 mod day_one; // issue #13: an assessed model held to its MUD declaration from the first packet
+mod eval; // wardwatch eval against a hand-labelled tiny fixture with known answers
 mod fake_sensor; // stand-in /metrics with the pipeline's families, for dashboards.rs
 mod grafana; // reading dashboard JSON and PromQL (shared by dashboards.rs)
 mod live_capture; // live capture on a veth pair in a namespace: counted, passive, privileges dropped

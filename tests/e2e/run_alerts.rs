@@ -13,12 +13,17 @@ use wardwatch_e2e::scene::{Host, Scene, at};
 
 /// The gateway (a router MAC holding 10.20.0.1), a server, three devices, an external host
 /// reached through the gateway, and the attacker 10.20.1.66.
-struct Ward {
-    gateway: Host,
-    server: Host,
-    devices: [Host; 3],
-    external: Host,
-    attacker: Host,
+pub struct Ward {
+    /// The router holding 10.20.0.1.
+    pub gateway: Host,
+    /// The server the devices use.
+    pub server: Host,
+    /// Three ward devices.
+    pub devices: [Host; 3],
+    /// An external host behind the gateway.
+    pub external: Host,
+    /// The attacker.
+    pub attacker: Host,
 }
 
 fn ward() -> Ward {
