@@ -233,6 +233,24 @@ impl Scene {
     /// parameter list, option 60 vendor class when given) and the server's ACK leasing
     /// `client.ip` 1 ms later.
     pub fn dhcp(&mut self, t: u64, client: Host, server: Host, identity: &DhcpIdentity) {
+        self.dhcp_exchange(t, client, server, identity, false);
+    }
+
+    /// A DHCP renewal: the same REQUEST sent unicast from the client's address to the server
+    /// (RENEWING state), and the ACK. Unlike boot-time broadcasts, which all share the flow
+    /// 0.0.0.0:68 → 255.255.255.255:67, each client's renewal is its own flow.
+    pub fn dhcp_renew(&mut self, t: u64, client: Host, server: Host, identity: &DhcpIdentity) {
+        self.dhcp_exchange(t, client, server, identity, true);
+    }
+
+    fn dhcp_exchange(
+        &mut self,
+        t: u64,
+        client: Host,
+        server: Host,
+        identity: &DhcpIdentity,
+        renew: bool,
+    ) {
         let mut options = vec![53, 1, 3];
         push_option(&mut options, 12, identity.hostname.as_bytes());
         if let Some(vc) = &identity.vendor_class {
@@ -242,15 +260,19 @@ impl Scene {
         push_option(&mut options, 50, &client.ip);
         options.push(255);
         let request = bootp(1, client.mac, [0; 4], &options);
-        let broadcast = Host {
-            mac: [0xff; 6],
-            ip: [255; 4],
-        };
-        let anywhere = Host {
-            mac: client.mac,
-            ip: [0; 4],
-        };
-        self.udp(t, anywhere, broadcast, (68, 67), &request);
+        if renew {
+            self.udp(t, client, server, (68, 67), &request);
+        } else {
+            let broadcast = Host {
+                mac: [0xff; 6],
+                ip: [255; 4],
+            };
+            let anywhere = Host {
+                mac: client.mac,
+                ip: [0; 4],
+            };
+            self.udp(t, anywhere, broadcast, (68, 67), &request);
+        }
         let mut reply = vec![53, 1, 5];
         push_option(&mut reply, 54, &server.ip);
         push_option(&mut reply, 51, &86_400u32.to_be_bytes());

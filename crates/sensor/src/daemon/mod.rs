@@ -59,6 +59,7 @@ pub struct RunOptions {
 
 /// Runs the daemon until it is told to stop or the replay ends.
 pub fn run(config: Config, options: RunOptions, factory: ProcessorFactory) -> anyhow::Result<()> {
+    remove_stale_store_temps(&config.models_store);
     let models = Arc::new(ModelSet::load(&config.models_dir, &config.models_store)?);
     log_models(&models);
     let metrics = Arc::new(Metrics::new(config.metrics.max_device_series)?);
@@ -99,6 +100,18 @@ pub fn run(config: Config, options: RunOptions, factory: ProcessorFactory) -> an
         readiness: Readiness::default(),
     };
     runtime.block_on(daemon.serve(opened, processor, outputs))
+}
+
+/// Removes what an interrupted `wardwatch retrain` left in the model store (best effort: the
+/// sensor may not own the store; the temp files are never loaded either way).
+fn remove_stale_store_temps(store: &std::path::Path) {
+    match crate::model_store::ModelStore::new(store).remove_stale() {
+        Ok(0) => {}
+        Ok(removed) => {
+            tracing::warn!(removed, store = %store.display(), "removed temp files of an interrupted retrain")
+        }
+        Err(err) => tracing::debug!(error = %err, "could not clean the model store"),
+    }
 }
 
 /// Logs what was loaded and anything worth knowing about it.
