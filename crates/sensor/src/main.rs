@@ -3,6 +3,7 @@
 //! configuration error.
 
 mod cli;
+mod cmd;
 
 use std::process::ExitCode;
 
@@ -12,7 +13,11 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("wardwatch: error: {err:#}");
-                ExitCode::from(1)
+                ExitCode::from(if err.downcast_ref::<cmd::UsageError>().is_some() {
+                    2
+                } else {
+                    1
+                })
             }
         },
         Err(code) => code,
