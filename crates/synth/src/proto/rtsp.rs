@@ -189,7 +189,8 @@ pub struct RtpStream {
 }
 
 impl RtpStream {
-    /// A stream of about `total_bytes` over `duration_us` at `fps`.
+    /// A stream of about `total_bytes` over `duration_us` at `fps`. Thin volumes (scaled-down
+    /// wards) send fewer frames of at least 1 kB instead of many tiny ones.
     pub fn new(
         mut rng: Rng,
         ssrc: u32,
@@ -198,7 +199,9 @@ impl RtpStream {
         fps: u32,
     ) -> RtpStream {
         let fps = fps.max(1);
-        let frames = (duration_us * u64::from(fps) / 1_000_000).max(1);
+        let frames = (duration_us * u64::from(fps) / 1_000_000)
+            .min(total_bytes as u64 / 1_000)
+            .max(1);
         let frame_bytes = (total_bytes as u64 / frames).max(200) as usize;
         let frame_gap_us = duration_us / frames;
         let seq = rng.r#gen();

@@ -193,18 +193,40 @@ impl Planner<'_> {
         what: &str,
         ok: impl Fn(&Host) -> bool,
     ) -> Result<HostId, SynthError> {
-        let all: Vec<HostId> = self
+        self.pick_ranked(rng, kind, what, |h| ok(h).then_some(0))
+    }
+
+    /// Picks a host among the best-ranked eligible ones (lower rank first), preferring hosts no
+    /// other scenario attacks from.
+    fn pick_ranked(
+        &mut self,
+        rng: &mut Rng,
+        kind: ScenarioKind,
+        what: &str,
+        rank: impl Fn(&Host) -> Option<u8>,
+    ) -> Result<HostId, SynthError> {
+        let ranked: Vec<(u8, HostId)> = self
             .ward
             .inventory()
-            .filter(|(_, h)| ok(h))
-            .map(|(i, _)| i)
+            .filter_map(|(i, h)| rank(h).map(|r| (r, i)))
             .collect();
-        let fresh: Vec<HostId> = all
+        let best = |pool: &[(u8, HostId)]| -> Vec<HostId> {
+            let top = pool.iter().map(|p| p.0).min();
+            pool.iter()
+                .filter(|p| Some(p.0) == top)
+                .map(|p| p.1)
+                .collect()
+        };
+        let fresh: Vec<(u8, HostId)> = ranked
             .iter()
             .copied()
-            .filter(|i| !self.used.contains(i))
+            .filter(|(_, i)| !self.used.contains(i))
             .collect();
-        let pool = if fresh.is_empty() { &all } else { &fresh };
+        let pool = if fresh.is_empty() {
+            best(&ranked)
+        } else {
+            best(&fresh)
+        };
         if pool.is_empty() {
             return Err(missing(kind, what));
         }
@@ -340,7 +362,7 @@ impl Planner<'_> {
             TelnetScan => {
                 let a = self.pick(rng, kind, "IP camera", |h| class_is(h, &["ip_camera"]))?;
                 let gap_us = rng.gen_range(10_000..30_000);
-                let want = rng.gen_range(2..=4) * MINUTE;
+                let want = rng.gen_range(1..=3) * MINUTE;
                 let (start, dur) = self.time(rng, want, false);
                 let probes = (dur / gap_us) as u32;
                 plan.attacker = a;
@@ -432,8 +454,13 @@ impl Planner<'_> {
                 plan.params = Params::VendorRemoteAccess { from, port };
             }
             ArpSpoofing => {
-                let a = self.pick(rng, kind, "workstation or device", |h| {
-                    h.kind == HostKind::Device && h.class == "workstation"
+                let a = self.pick_ranked(rng, kind, "device", |h| {
+                    match (h.kind == HostKind::Device, h.class.as_str(), h.ttl) {
+                        (true, "workstation", _) => Some(0),
+                        (true, _, 128) => Some(1),
+                        (true, _, _) => Some(2),
+                        _ => None,
+                    }
                 })?;
                 let area = self.ward.hosts[a].area.unwrap_or(0);
                 let gateway_ip = self.ward.areas[area].gateway_ip;
@@ -475,8 +502,13 @@ impl Planner<'_> {
                     })
                     .map(|(i, _)| i)
                     .unwrap_or(self.ward.gateway);
-                let a = self.pick(rng, kind, "workstation", |h| {
-                    h.kind == HostKind::Device && h.class == "workstation"
+                let a = self.pick_ranked(rng, kind, "device", |h| {
+                    match (h.kind == HostKind::Device, h.class.as_str(), h.ttl) {
+                        (true, "workstation", _) => Some(0),
+                        (true, _, 128) => Some(1),
+                        (true, _, _) => Some(2),
+                        _ => None,
+                    }
                 })?;
                 let gap_us = rng.gen_range(700_000..2_000_000);
                 let want = rng.gen_range(3..=8) * MINUTE;

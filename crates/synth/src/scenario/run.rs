@@ -131,7 +131,7 @@ impl Run {
                     impl_class_uid: "1.2.826.0.1.3680043.9.3811.2.0.0".into(),
                     impl_version: Some("PYNETDICOM_200".into()),
                 };
-                let total = ((bytes as f64 * w.cfg.traffic.bytes_scale) as usize).max(2_000_000);
+                let total = ((bytes as f64 * w.cfg.traffic.bytes_scale) as usize).max(1_000_000);
                 let p = StoreParams {
                     calling,
                     called,
@@ -531,21 +531,24 @@ impl Run {
                 ),
             ],
         };
+        // Interactive bursts over the whole planned session; screen-update sizes follow the
+        // ward's byte scale (with a floor) so thinned wards keep the session's shape.
         let mut elapsed = 0u64;
-        let budget = ((40_000_000.0 * scale) as usize).max(300_000);
-        let mut sent = 0usize;
-        while elapsed < dur && sent < budget {
+        let big = scale >= 0.1;
+        while elapsed < dur && msgs.len() < 4_000 {
             let gap = self.rng.gen_range(2_000_000..20_000_000);
             elapsed += gap;
+            let n = ((self.rng.gen_range(2_000..40_000) as f64 * scale) as usize).max(300);
             match port {
                 5900 => {
-                    let side = self.rng.gen_range(16..64u16);
-                    sent += usize::from(side) * usize::from(side) * 4;
+                    let side = if big {
+                        self.rng.gen_range(16..64u16)
+                    } else {
+                        self.rng.gen_range(4..12u16)
+                    };
                     msgs.extend(vnc::interaction(&mut self.rng, side, gap));
                 }
                 3389 => {
-                    let n = self.rng.gen_range(2_000..40_000);
-                    sent += n;
                     msgs.push(Message::after(
                         Side::A,
                         tls::app_data_rdp(&mut self.rng, 200),
@@ -558,8 +561,6 @@ impl Run {
                     ));
                 }
                 _ => {
-                    let n = self.rng.gen_range(2_000..40_000);
-                    sent += n;
                     msgs.push(Message::after(
                         Side::A,
                         [
