@@ -2,7 +2,7 @@
 //! gateway's relay, then gratuitous ARP; static hosts only announce themselves) and ARP cache
 //! refreshes of the gateway and same-subnet servers.
 
-use super::kinds::lease_for;
+use super::kinds_net::lease_for;
 use super::world::World;
 use crate::proto::dhcp;
 use crate::seed::Rng;

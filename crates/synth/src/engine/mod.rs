@@ -8,6 +8,8 @@ mod boot;
 pub mod job;
 pub mod kinds;
 pub mod kinds_app;
+pub mod kinds_net;
+pub mod kinds_session;
 pub mod world;
 
 use crate::activity::Clock;

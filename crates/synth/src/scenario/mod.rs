@@ -1,8 +1,11 @@
 //! Attack scenarios: their kinds, the ground truth each one writes to `ward.labels.jsonl`, the
 //! planning of attackers, victims and times from the seed, and the traffic they inject.
 
+mod choose;
 pub mod plan;
 mod run;
+mod scans;
+mod sessions;
 
 pub use plan::{Plan, plan};
 pub use run::{Effect, Run, Step};
