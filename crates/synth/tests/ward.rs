@@ -332,3 +332,66 @@ fn usage_errors_name_what_is_wrong() {
     assert!(err.to_string().starts_with("--devices"), "{err}");
     let _ = Timestamp(0);
 }
+
+/// Reassembles the TCP streams of a run (frames are emitted in order, without loss) and
+/// parses every DICOM stream with dicom-ul's `read_pdu` and every HL7 stream as MLLP frames.
+#[test]
+fn tcp_streams_reassemble_into_valid_dicom_pdus_and_mllp_frames() {
+    use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+    let p = params(13, 45, 60, vec![ScenarioKind::DicomExfiltration]);
+    let (rec, _) = record(&p, 0.002);
+    type Key = (Ipv4Addr, u16, Ipv4Addr, u16);
+    let mut streams: BTreeMap<Key, Vec<u8>> = BTreeMap::new();
+    for f in &rec.frames {
+        let Ok(pkt) = SlicedPacket::from_ethernet(&f.bytes) else {
+            continue;
+        };
+        let (Some(NetSlice::Ipv4(ip)), Some(TransportSlice::Tcp(t))) = (pkt.net, pkt.transport)
+        else {
+            continue;
+        };
+        let ports = [104, 11112, 2575, 4601];
+        if t.payload().is_empty()
+            || !(ports.contains(&t.source_port()) || ports.contains(&t.destination_port()))
+        {
+            continue;
+        }
+        let key = (
+            ip.header().source_addr(),
+            t.source_port(),
+            ip.header().destination_addr(),
+            t.destination_port(),
+        );
+        streams
+            .entry(key)
+            .or_default()
+            .extend_from_slice(t.payload());
+    }
+    let (mut dicom_pdus, mut mllp_frames) = (0usize, 0usize);
+    for ((_, sp, _, dp), data) in &streams {
+        if [104, 11112].contains(sp) || [104, 11112].contains(dp) {
+            let mut buf = &data[..];
+            while !buf.is_empty() {
+                let pdu = dicom_ul::read_pdu(&mut buf, 1 << 20, true)
+                    .expect("valid PDU")
+                    .expect("complete PDU");
+                assert!(!matches!(pdu, dicom_ul::Pdu::Unknown { .. }));
+                dicom_pdus += 1;
+            }
+        } else {
+            for frame in data.split(|&b| b == 0x0b).skip(1) {
+                assert!(
+                    frame.ends_with(&[0x1c, b'\r']),
+                    "MLLP frame ends with FS CR"
+                );
+                assert!(
+                    frame.starts_with(b"MSH|^~\\&|"),
+                    "HL7 message starts with MSH"
+                );
+                mllp_frames += 1;
+            }
+        }
+    }
+    assert!(dicom_pdus > 100, "{dicom_pdus} DICOM PDUs");
+    assert!(mllp_frames > 50, "{mllp_frames} MLLP frames");
+}
