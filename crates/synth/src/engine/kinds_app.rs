@@ -209,7 +209,8 @@ pub fn rdp(w: &World, rng: &mut Rng, job: &Job, port: u16) -> crate::wire::conv:
         job.reply_bytes(w, rng, [200_000, 2_000_000]),
     );
     let sni = w.ward.hosts[job.server_host()].hostname.clone();
-    let msgs = rdp_messages(rng, &user_of(w, job.client_host()), &sni, up, down);
+    let mss = usize::from(w.cfg.traffic.mss);
+    let msgs = rdp_messages(rng, &user_of(w, job.client_host()), &sni, (up, down), mss);
     job.tcp(w, rng, port, msgs)
 }
 
@@ -218,8 +219,8 @@ pub fn rdp_messages(
     rng: &mut Rng,
     user: &str,
     server_name: &str,
-    up: usize,
-    down: usize,
+    (up, down): (usize, usize),
+    mss: usize,
 ) -> Vec<Message> {
     let mut session = [0u8; 32];
     rng.fill_bytes(&mut session);
@@ -234,12 +235,12 @@ pub fn rdp_messages(
     for _ in 0..bursts {
         m.push(Message::after(
             Side::A,
-            tls::app_data_rdp(rng, up / bursts),
+            tls::app_data_rdp(rng, up / bursts, mss),
             rng.gen_range(200_000..3_000_000),
         ));
         m.push(Message::after(
             Side::B,
-            tls::app_data_rdp(rng, down / bursts),
+            tls::app_data_rdp(rng, down / bursts, mss),
             20_000,
         ));
     }

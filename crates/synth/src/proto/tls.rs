@@ -94,7 +94,12 @@ pub fn server_flight(rng: &mut Rng, session_id: &[u8; 32], encrypted_len: usize)
 /// [`server_flight`] with [`app_data_rdp`] ciphertext.
 pub fn server_flight_rdp(rng: &mut Rng, session_id: &[u8; 32], encrypted_len: usize) -> Vec<u8> {
     let mut out = server_hello(rng, session_id);
-    out.extend_from_slice(&app_data_rdp(rng, encrypted_len));
+    // One record whose body covers every segment boundary of the flight.
+    out.extend_from_slice(&app_data_rdp(
+        rng,
+        encrypted_len.min(MAX_RECORD - 256),
+        MAX_RECORD,
+    ));
     out
 }
 
@@ -138,22 +143,26 @@ pub fn app_data(rng: &mut Rng, len: usize) -> Vec<u8> {
     out
 }
 
-/// Application data for streams Wireshark reads as TPKT (RDP on 3389): records of at least
-/// 256 bytes and ciphertext without the byte pair 03 00, so no TCP segment can start with what
-/// the TPKT continuation heuristic takes for a header. (Wireshark shows real RDP/TLS the same
-/// way and misfires on such segments about once in 65,536; the bias is invisible otherwise.)
-pub fn app_data_rdp(rng: &mut Rng, len: usize) -> Vec<u8> {
-    let mut out = app_data(rng, len.max(256));
-    let mut i = 0;
-    while i + 5 <= out.len() {
-        let body = usize::from(u16::from_be_bytes([out[i + 3], out[i + 4]]));
-        let end = (i + 5 + body).min(out.len());
-        for p in i + 6..end {
-            if out[p - 1] == 0x03 && out[p] == 0x00 {
-                out[p] = 0x01;
+/// Application data for streams Wireshark reads as TPKT (RDP on 3389, where it shows real
+/// RDP/TLS as "TPKT continuation" and parses any TCP segment starting with byte 3 as a TPKT
+/// header). Records are sized so that, in a message starting at a segment boundary, every
+/// record header starts a segment (`mss`), and ciphertext holds no byte 3; so no segment can
+/// start with 3. The bias is invisible in opaque ciphertext.
+pub fn app_data_rdp(rng: &mut Rng, len: usize, mss: usize) -> Vec<u8> {
+    let mss = mss.clamp(64, MAX_RECORD);
+    let full = (MAX_RECORD / mss) * mss - 5;
+    let mut out = Vec::with_capacity(len + (len / full + 1) * 5);
+    let mut left = len.max(1);
+    while left > 0 {
+        let n = left.min(full);
+        let mut body = opaque(rng, n);
+        for b in &mut body {
+            if *b == 0x03 {
+                *b = 0x83;
             }
         }
-        i = end;
+        record(&mut out, 23, 0x0303, &body);
+        left -= n;
     }
     out
 }
@@ -198,8 +207,17 @@ mod tests {
         let data = app_data(&mut rng, 40_000);
         assert_eq!(data.len(), 40_000 + 3 * 5);
         assert_eq!(&data[..3], &[23, 3, 3]);
-        let rdp = app_data_rdp(&mut rng, 50_000);
-        assert!(!rdp[5..].windows(2).any(|w| w == [3, 0]));
-        assert_eq!(app_data_rdp(&mut rng, 10).len(), 261);
+        let rdp = app_data_rdp(&mut rng, 50_000, 1460);
+        // Every 1460-byte segment starts with a record header (0x17) or a body byte (never 3).
+        assert!(
+            rdp.chunks(1460).all(|seg| seg[0] != 3),
+            "a segment starts with 3"
+        );
+        assert_eq!(rdp[0], 23);
+        assert_eq!(
+            rdp[16_060], 23,
+            "the second record starts at a segment boundary"
+        );
+        assert_eq!(rdp.len(), 50_000 + 4 * 5);
     }
 }

@@ -53,12 +53,14 @@ impl Run {
                 ));
             }
             1 => {
+                let down = ((600_000.0 * scale) as usize).max(30_000);
+                let mss = usize::from(w.cfg.traffic.mss);
                 let msgs = rdp_messages(
                     &mut self.rng,
                     "svc_backup",
                     &vh.hostname,
-                    30_000,
-                    ((600_000.0 * scale) as usize).max(30_000),
+                    (30_000, down),
+                    mss,
                 );
                 s.convs.push(self.tcp(
                     w,
@@ -223,13 +225,14 @@ impl Run {
         let victim = self.plan.victim_hosts[0];
         let dur = self.plan.end - self.plan.start;
         let scale = w.cfg.traffic.bytes_scale;
+        let mss = usize::from(w.cfg.traffic.mss);
         let mut msgs = match port {
             3389 => rdp_messages(
                 &mut self.rng,
                 "vendor",
                 &w.ward.hosts[victim].hostname,
-                10_000,
-                20_000,
+                (10_000, 20_000),
+                mss,
             )[..5]
                 .to_vec(),
             5900 => vnc::handshake(&mut self.rng, &w.ward.hosts[victim].hostname),
@@ -274,12 +277,12 @@ impl Run {
                 3389 => {
                     msgs.push(Message::after(
                         Side::A,
-                        tls::app_data_rdp(&mut self.rng, 200),
+                        tls::app_data_rdp(&mut self.rng, 200, mss),
                         gap,
                     ));
                     msgs.push(Message::after(
                         Side::B,
-                        tls::app_data_rdp(&mut self.rng, n),
+                        tls::app_data_rdp(&mut self.rng, n, mss),
                         15_000,
                     ));
                 }
