@@ -3,7 +3,7 @@
 //! the device count and the seed. Each host draws from its own seeded stream (`device/<model>/<i>`,
 //! `server/<role>`), so adding a device leaves the others as they were.
 
-use crate::config::{AreaConfig, WardConfig, host_count, nth_host};
+use crate::config::{AreaConfig, ServerConfig, WardConfig, host_count, nth_host};
 use crate::error::{SynthError, config};
 use crate::identity::{self, Vars};
 use crate::seed;
@@ -314,85 +314,12 @@ impl Builder<'_> {
     fn servers(&mut self) -> Result<BTreeMap<String, HostId>, SynthError> {
         let mut roles = BTreeMap::new();
         for (role, server) in &self.cfg.servers {
-            if server.same_as.is_some() {
-                continue;
+            if server.same_as.is_none() {
+                let host = self.server(role, server)?;
+                self.used_ips.insert(host.ip);
+                self.hosts.push(host);
+                roles.insert(role.clone(), self.hosts.len() - 1);
             }
-            let (ip, area) = match (&server.area, server.host, server.ip) {
-                (Some(area), Some(h), _) => {
-                    let i = self
-                        .cfg
-                        .areas
-                        .iter()
-                        .position(|a| &a.name == area)
-                        .unwrap_or(0);
-                    (nth_host(self.cfg.areas[i].subnet, h), Some(i))
-                }
-                (_, _, Some(ip)) => (ip, None),
-                _ => return Err(config(format!("servers.{role}: no address"))),
-            };
-            let label = format!("server/{role}");
-            let kind = if area.is_some() {
-                HostKind::Server(vec![role.clone()])
-            } else {
-                HostKind::External(vec![role.clone()])
-            };
-            let mut host = match &server.model {
-                Some(model) => {
-                    let (idx, _) = self.model(model)?;
-                    self.modelled_host(label, idx, 1, kind, ip)
-                }
-                None => {
-                    let oui = server
-                        .oui
-                        .as_deref()
-                        .map(parse_oui)
-                        .transpose()?
-                        .unwrap_or(SERVER_OUI);
-                    let d = self.draw(&label, &[oui], &[]);
-                    Host {
-                        label,
-                        kind,
-                        mac: d.mac,
-                        ip,
-                        area: None,
-                        model: None,
-                        n: 1,
-                        hostname: String::new(),
-                        fqdn: None,
-                        vendor: server.vendor.clone().unwrap_or_default(),
-                        class: server.class.clone().unwrap_or_else(|| "server".into()),
-                        location: String::new(),
-                        version: String::new(),
-                        serial: d.serial,
-                        ttl: if server.windows { 128 } else { 64 },
-                        identity: EmittedIdentity::default(),
-                        rate_scale: 1.0,
-                        dhcp: false,
-                    }
-                }
-            };
-            host.area = area;
-            host.dhcp = false;
-            host.location = server.location.clone().unwrap_or_else(|| {
-                if area.is_some() {
-                    "Data centre".into()
-                } else {
-                    "Internet".into()
-                }
-            });
-            let name = server
-                .name
-                .clone()
-                .unwrap_or_else(|| role.replace('_', "-"));
-            host.fqdn = Some(if area.is_some() {
-                format!("{name}.{}", self.cfg.domain)
-            } else {
-                name.clone()
-            });
-            host.hostname = name.split('.').next().unwrap_or(&name).to_owned();
-            self.used_ips.insert(ip);
-            self.hosts.push(host);
-            roles.insert(role.clone(), self.hosts.len() - 1);
         }
         for (role, server) in &self.cfg.servers {
             if let Some(target) = &server.same_as {
@@ -407,6 +334,86 @@ impl Builder<'_> {
             }
         }
         Ok(roles)
+    }
+
+    /// The host of one server role (not `same_as`).
+    fn server(&mut self, role: &str, server: &ServerConfig) -> Result<Host, SynthError> {
+        let (ip, area) = match (&server.area, server.host, server.ip) {
+            (Some(area), Some(h), _) => {
+                let i = self
+                    .cfg
+                    .areas
+                    .iter()
+                    .position(|a| &a.name == area)
+                    .unwrap_or(0);
+                (nth_host(self.cfg.areas[i].subnet, h), Some(i))
+            }
+            (_, _, Some(ip)) => (ip, None),
+            _ => return Err(config(format!("servers.{role}: no address"))),
+        };
+        let label = format!("server/{role}");
+        let kind = if area.is_some() {
+            HostKind::Server(vec![role.to_owned()])
+        } else {
+            HostKind::External(vec![role.to_owned()])
+        };
+        let mut host = match &server.model {
+            Some(model) => {
+                let (idx, _) = self.model(model)?;
+                self.modelled_host(label, idx, 1, kind, ip)
+            }
+            None => {
+                let oui = server
+                    .oui
+                    .as_deref()
+                    .map(parse_oui)
+                    .transpose()?
+                    .unwrap_or(SERVER_OUI);
+                let d = self.draw(&label, &[oui], &[]);
+                Host {
+                    label,
+                    kind,
+                    mac: d.mac,
+                    ip,
+                    area: None,
+                    model: None,
+                    n: 1,
+                    hostname: String::new(),
+                    fqdn: None,
+                    vendor: server.vendor.clone().unwrap_or_default(),
+                    class: server.class.clone().unwrap_or_else(|| "server".into()),
+                    location: String::new(),
+                    version: String::new(),
+                    serial: d.serial,
+                    ttl: if server.windows { 128 } else { 64 },
+                    identity: EmittedIdentity::default(),
+                    rate_scale: 1.0,
+                    dhcp: false,
+                }
+            }
+        };
+        host.area = area;
+        host.dhcp = false;
+        let default_location = if area.is_some() {
+            "Data centre"
+        } else {
+            "Internet"
+        };
+        host.location = server
+            .location
+            .clone()
+            .unwrap_or_else(|| default_location.into());
+        let name = server
+            .name
+            .clone()
+            .unwrap_or_else(|| role.replace('_', "-"));
+        host.fqdn = Some(if area.is_some() {
+            format!("{name}.{}", self.cfg.domain)
+        } else {
+            name.clone()
+        });
+        host.hostname = name.split('.').next().unwrap_or(&name).to_owned();
+        Ok(host)
     }
 
     fn devices(&mut self, counts: &[Vec<u32>]) -> Result<(), SynthError> {

@@ -395,3 +395,51 @@ fn tcp_streams_reassemble_into_valid_dicom_pdus_and_mllp_frames() {
     assert!(dicom_pdus > 100, "{dicom_pdus} DICOM PDUs");
     assert!(mllp_frames > 50, "{mllp_frames} MLLP frames");
 }
+
+/// Adding a device (to the last model of the first area, so no address moves but every later
+/// host's index does) leaves the frames of the devices of another area byte-identical.
+#[test]
+fn adding_a_device_does_not_reshuffle_the_others() {
+    let run = |extra: u32| {
+        let mut cfg = small_ward(0.01);
+        if let Some(mix) = cfg.areas[0].devices.last_mut() {
+            mix.count += extra;
+        }
+        let mut rec = Recorder::default();
+        let p = Params {
+            devices: None,
+            ..params(17, 0, 30, Vec::new())
+        };
+        let s = generate(&cfg, &catalog(), &p, &mut rec).unwrap();
+        (rec, s)
+    };
+    let (a, sa) = run(0);
+    let (b, sb) = run(1);
+    assert_eq!(sb.devices.len(), sa.devices.len() + 1);
+    let pumps: Vec<&wardwatch_synth::DeviceRecord> =
+        sa.devices.iter().filter(|d| d.vlan == 20).collect();
+    assert!(pumps.len() > 10);
+    for pump in pumps {
+        let mac: [u8; 6] = pump
+            .mac
+            .split(':')
+            .map(|x| u8::from_str_radix(x, 16).unwrap())
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap();
+        let of = |r: &Recorder| -> Vec<(u64, Vec<u8>)> {
+            r.frames
+                .iter()
+                .filter(|f| f.bytes[0..6] == mac || f.bytes[6..12] == mac)
+                .map(|f| (f.ts.micros(), f.bytes.clone()))
+                .collect()
+        };
+        let (fa, fb) = (of(&a), of(&b));
+        assert!(!fa.is_empty());
+        assert!(
+            fa == fb,
+            "{} traffic changed when a monitoring device was added",
+            pump.hostname
+        );
+    }
+}

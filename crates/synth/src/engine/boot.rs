@@ -30,128 +30,32 @@ fn arp_frame(l2: L2, a: Arp) -> Option<Vec<u8>> {
     frame::arp(&mut out, &l2, &a).ok().map(|()| out)
 }
 
-/// The frames of `host` booting at `t`: DHCP DORA when it uses DHCP, then a gratuitous ARP.
-pub fn boot(
-    w: &World,
-    rng: &mut Rng,
-    host: HostId,
-    t: u64,
-    renew_s: Option<f64>,
-    origin: Origin,
-) -> Conversation {
-    let h = &w.ward.hosts[host];
-    let area = w.capture_area(host);
-    let vlan = w.vlan(area);
-    let mut out: Vec<(u64, Vec<u8>)> = Vec::new();
-    let mut at = t;
-    if h.dhcp
-        && let Some(server) = w.ward.role("dhcp")
-    {
-        let client = dhcp::Client {
-            mac: h.mac,
-            identity: h.identity.dhcp.as_ref(),
-        };
-        let lease = lease_for(
-            w,
-            host,
-            renew_s.unwrap_or(DEFAULT_RENEW_S),
-            server,
-            w.ward.areas[area].gateway_ip,
-        );
-        let (relay_mac, relay_ip) = if lease.relay == Ipv4Addr::UNSPECIFIED {
-            (w.ward.hosts[server].mac, w.ward.hosts[server].ip)
-        } else {
-            (w.ward.gateway_mac(), lease.relay)
-        };
-        let xid = rng.next_u32();
-        let bcast = Ipv4Addr::BROADCAST;
-        let client_ip = Ip4 {
-            src: Ipv4Addr::UNSPECIFIED,
-            dst: bcast,
-            ttl: h.ttl,
-            id: rng.r#gen(),
-        };
-        let server_ip = Ip4 {
-            src: relay_ip,
-            dst: bcast,
-            ttl: 128,
-            id: rng.r#gen(),
-        };
-        let from_client = L2 {
-            src: h.mac,
-            dst: [0xff; 6],
-            vlan,
-        };
-        let from_server = L2 {
-            src: relay_mac,
-            dst: [0xff; 6],
-            vlan,
-        };
-        let messages = [
-            (
-                from_client,
-                client_ip,
-                (68, 67),
-                dhcp::client_message(
-                    MessageType::Discover,
-                    xid,
-                    &client,
-                    Ipv4Addr::UNSPECIFIED,
-                    None,
-                    None,
-                    0,
-                ),
-            ),
-            (
-                from_server,
-                server_ip,
-                (67, 68),
-                dhcp::server_message(
-                    MessageType::Offer,
-                    xid,
-                    h.mac,
-                    Ipv4Addr::UNSPECIFIED,
-                    &lease,
-                    true,
-                ),
-            ),
-            (
-                from_client,
-                client_ip,
-                (68, 67),
-                dhcp::client_message(
-                    MessageType::Request,
-                    xid,
-                    &client,
-                    Ipv4Addr::UNSPECIFIED,
-                    Some(h.ip),
-                    Some(lease.server),
-                    1,
-                ),
-            ),
-            (
-                from_server,
-                server_ip,
-                (67, 68),
-                dhcp::server_message(
-                    MessageType::Ack,
-                    xid,
-                    h.mac,
-                    Ipv4Addr::UNSPECIFIED,
-                    &lease,
-                    true,
-                ),
-            ),
-        ];
-        for (l2, ip, ports, payload) in messages {
-            let mut buf = Vec::new();
-            if frame::udp(&mut buf, &l2, &ip, ports, &payload).is_ok() {
-                out.push((at, buf));
-            }
-            at += rng.gen_range(2_000..400_000);
-        }
-    }
-    // ARP probe (sender 0.0.0.0), then the announcement.
+/// How a host boots.
+pub struct Boot {
+    /// The host.
+    pub host: HostId,
+    /// When.
+    pub t: u64,
+    /// Its DHCP renewal period, if its model renews.
+    pub renew_s: Option<f64>,
+    /// Normal traffic or a scenario's.
+    pub origin: Origin,
+}
+
+/// The frames of a host booting: DHCP DORA when it uses DHCP, then ARP probe and announcement.
+pub fn boot(w: &World, rng: &mut Rng, b: &Boot) -> Conversation {
+    let h = &w.ward.hosts[b.host];
+    let vlan = w.vlan(w.capture_area(b.host));
+    let (mut out, at) = if h.dhcp {
+        dora(w, rng, b)
+    } else {
+        (Vec::new(), b.t)
+    };
+    let l2 = L2 {
+        src: h.mac,
+        dst: [0xff; 6],
+        vlan,
+    };
     let probe = Arp {
         op: ArpOp::Request,
         sha: h.mac,
@@ -159,26 +63,102 @@ pub fn boot(
         tha: [0; 6],
         tpa: h.ip,
     };
-    let announce = Arp {
-        op: ArpOp::Request,
-        sha: h.mac,
-        spa: h.ip,
-        tha: [0; 6],
-        tpa: h.ip,
-    };
+    let announce = Arp { spa: h.ip, ..probe };
     for (k, a) in [probe, announce].into_iter().enumerate() {
-        if let Some(f) = arp_frame(
-            L2 {
-                src: h.mac,
-                dst: [0xff; 6],
-                vlan,
-            },
-            a,
-        ) {
+        if let Some(f) = arp_frame(l2, a) {
             out.push((at + k as u64 * 1_000_000, f));
         }
     }
-    frames(origin, out)
+    frames(b.origin, out)
+}
+
+/// DISCOVER, OFFER, REQUEST, ACK (broadcast; through the gateway's relay when the DHCP server is
+/// on another subnet), and the time after them.
+fn dora(w: &World, rng: &mut Rng, b: &Boot) -> (Vec<(u64, Vec<u8>)>, u64) {
+    let Some(server) = w.ward.role("dhcp") else {
+        return (Vec::new(), b.t);
+    };
+    let h = &w.ward.hosts[b.host];
+    let area = w.capture_area(b.host);
+    let vlan = w.vlan(area);
+    let client = dhcp::Client {
+        mac: h.mac,
+        identity: h.identity.dhcp.as_ref(),
+    };
+    let renew = b.renew_s.unwrap_or(DEFAULT_RENEW_S);
+    let lease = lease_for(w, b.host, renew, server, w.ward.areas[area].gateway_ip);
+    let (relay_mac, relay_ip) = if lease.relay == Ipv4Addr::UNSPECIFIED {
+        (w.ward.hosts[server].mac, w.ward.hosts[server].ip)
+    } else {
+        (w.ward.gateway_mac(), lease.relay)
+    };
+    let xid = rng.next_u32();
+    let none = Ipv4Addr::UNSPECIFIED;
+    let to_all = Ipv4Addr::BROADCAST;
+    let from_client = (
+        L2 {
+            src: h.mac,
+            dst: [0xff; 6],
+            vlan,
+        },
+        Ip4 {
+            src: none,
+            dst: to_all,
+            ttl: h.ttl,
+            id: rng.r#gen(),
+        },
+        (68, 67),
+    );
+    let from_server = (
+        L2 {
+            src: relay_mac,
+            dst: [0xff; 6],
+            vlan,
+        },
+        Ip4 {
+            src: relay_ip,
+            dst: to_all,
+            ttl: 128,
+            id: rng.r#gen(),
+        },
+        (67, 68),
+    );
+    let messages = [
+        (
+            from_client,
+            dhcp::client_message(MessageType::Discover, xid, &client, none, None, None, 0),
+        ),
+        (
+            from_server,
+            dhcp::server_message(MessageType::Offer, xid, h.mac, none, &lease, true),
+        ),
+        (
+            from_client,
+            dhcp::client_message(
+                MessageType::Request,
+                xid,
+                &client,
+                none,
+                Some(h.ip),
+                Some(lease.server),
+                1,
+            ),
+        ),
+        (
+            from_server,
+            dhcp::server_message(MessageType::Ack, xid, h.mac, none, &lease, true),
+        ),
+    ];
+    let mut out = Vec::new();
+    let mut at = b.t;
+    for ((l2, ip, ports), payload) in messages {
+        let mut buf = Vec::new();
+        if frame::udp(&mut buf, &l2, &ip, ports, &payload).is_ok() {
+            out.push((at, buf));
+        }
+        at += rng.gen_range(2_000..400_000);
+    }
+    (out, at)
 }
 
 /// An ARP refresh: `host` asks for `target`'s address and gets the reply (or the gateway asks

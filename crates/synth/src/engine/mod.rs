@@ -107,6 +107,7 @@ struct Engine<'a> {
     seen: Vec<(Option<u64>, u64)>,
     frames: u64,
     buf: Vec<u8>,
+    run_seed: u64,
 }
 
 /// Generates a ward's capture into `sink` and returns the ground truth.
@@ -139,56 +140,35 @@ pub fn generate(
         (start, end, warmup),
         clock,
     )?;
-    let hosts = ward.hosts.len();
-    let mut e = Engine {
-        cfg,
-        catalog,
-        arp_targets: arp_targets(&ward, &items),
-        ward,
-        served,
-        clock,
-        end,
-        heap: BinaryHeap::new(),
-        seq: 0,
-        items,
-        convs: Vec::new(),
-        free: Vec::new(),
-        live: 0,
-        max_live: 0,
-        max_queue: 0,
-        ports: Ports::new(params.seed, hosts),
-        host_rng: (0..hosts)
-            .map(|i| seed::rng(params.seed, &format!("host/{i}")))
-            .collect(),
-        runs: Vec::new(),
-        seen: vec![(None, 0); plans.len()],
-        frames: 0,
-        buf: Vec::with_capacity(2048),
-    };
+    let mut e = Engine::new(
+        Setup {
+            cfg,
+            catalog,
+            ward,
+            items,
+            served,
+            clock,
+            end,
+            seed: params.seed,
+        },
+        plans.len(),
+    );
     e.schedule_start(start, plans, params.seed);
     e.run(sink)?;
     sink.finish()?;
-    let labels = e
-        .runs
-        .iter()
-        .zip(&e.seen)
-        .map(|(run, &(first, last))| {
-            let first = first.unwrap_or(run.plan.start);
-            output::label(
-                &e.ward,
-                &run.plan,
-                Timestamp(first),
-                Timestamp(last.max(first)),
-            )
-        })
-        .collect();
-    Ok(Summary {
-        frames: e.frames,
-        labels,
-        devices,
-        max_conversations: e.max_live,
-        max_queue: e.max_queue,
-    })
+    Ok(e.summary(devices))
+}
+
+/// What an engine starts from.
+struct Setup<'a> {
+    cfg: &'a WardConfig,
+    catalog: &'a Catalog,
+    ward: Ward,
+    items: Vec<Item>,
+    served: BTreeMap<HostId, BTreeSet<u16>>,
+    clock: Clock,
+    end: u64,
+    seed: u64,
 }
 
 fn build_items(ward: &Ward, catalog: &Catalog, run_seed: u64) -> Vec<Item> {
@@ -272,7 +252,67 @@ fn arp_targets(ward: &Ward, items: &[Item]) -> Vec<Vec<HostId>> {
     out
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
+    fn new(s: Setup<'a>, scenarios: usize) -> Engine<'a> {
+        // Per-host streams and port counters follow the host's stable label, so adding a
+        // device does not shift the others'.
+        let labels: Vec<&str> = s.ward.hosts.iter().map(|h| h.label.as_str()).collect();
+        let ports = Ports::new(s.seed, &labels);
+        let host_rng = labels
+            .iter()
+            .map(|l| seed::rng(s.seed, &format!("{l}/host")))
+            .collect();
+        Engine {
+            cfg: s.cfg,
+            catalog: s.catalog,
+            arp_targets: arp_targets(&s.ward, &s.items),
+            ward: s.ward,
+            served: s.served,
+            clock: s.clock,
+            end: s.end,
+            heap: BinaryHeap::new(),
+            seq: 0,
+            items: s.items,
+            convs: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            max_live: 0,
+            max_queue: 0,
+            ports,
+            host_rng,
+            runs: Vec::new(),
+            seen: vec![(None, 0); scenarios],
+            frames: 0,
+            buf: Vec::with_capacity(2048),
+            run_seed: s.seed,
+        }
+    }
+
+    /// The ground truth and counters after the run.
+    fn summary(&self, devices: Vec<DeviceRecord>) -> Summary {
+        let labels = self
+            .runs
+            .iter()
+            .zip(&self.seen)
+            .map(|(run, &(first, last))| {
+                let first = first.unwrap_or(run.plan.start);
+                output::label(
+                    &self.ward,
+                    &run.plan,
+                    Timestamp(first),
+                    Timestamp(last.max(first)),
+                )
+            })
+            .collect();
+        Summary {
+            frames: self.frames,
+            labels,
+            devices,
+            max_conversations: self.max_live,
+            max_queue: self.max_queue,
+        }
+    }
+
     fn push(&mut self, t: u64, task: Task) {
         self.seq += 1;
         self.heap.push(Reverse((t, self.seq, task)));
@@ -507,7 +547,13 @@ impl Engine<'_> {
             cfg: self.cfg,
             served: &self.served,
         };
-        let conv = boot::boot(&w, &mut self.host_rng[host], host, t, renew, origin);
+        let b = boot::Boot {
+            host,
+            t,
+            renew_s: renew,
+            origin,
+        };
+        let conv = boot::boot(&w, &mut self.host_rng[host], &b);
         self.add(conv);
     }
 
@@ -547,7 +593,7 @@ impl Engine<'_> {
             }
             Effect::AddItem(host, spec, peer) => {
                 let mut rng = seed::rng(
-                    self.seq,
+                    self.run_seed,
                     &format!("{}/scenario-item", self.ward.hosts[host].label),
                 );
                 let first = t + rng.gen_range(5_000_000..60_000_000);

@@ -227,10 +227,12 @@ pub struct Ports {
 }
 
 impl Ports {
-    /// Counters for `hosts` hosts, each starting at a seeded point of 49152..65535.
-    pub fn new(seed: u64, hosts: usize) -> Ports {
-        let next = (0..hosts)
-            .map(|i| 49_152 + (crate::seed::derive(seed, &format!("ports/{i}")) % 15_000) as u16)
+    /// Counters for hosts with these stable labels, each starting at a seeded point of
+    /// 49152..65535.
+    pub fn new(seed: u64, labels: &[&str]) -> Ports {
+        let next = labels
+            .iter()
+            .map(|l| 49_152 + (crate::seed::derive(seed, &format!("{l}/ports")) % 15_000) as u16)
             .collect();
         Ports { next }
     }

@@ -46,130 +46,90 @@ fn reply(cseq: u32, server: Option<&str>, extra: &str, body: &str) -> Vec<u8> {
     format!("RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\n{server}{extra}{length}\r\n{body}").into_bytes()
 }
 
-/// The RTSP control messages of one streaming session (keep-alives every 30 s, TEARDOWN at the
-/// end of `duration_us`).
-pub fn control(s: &Session) -> Vec<Message> {
-    let url = format!("rtsp://{}/axis-media/media.amp", s.camera);
+/// A request from the VMS and the camera's answer after `think_us`.
+fn exchange(
+    s: &Session,
+    (method, url): (&str, &str),
+    cseq: u32,
+    headers: (&str, &str),
+    think_us: u64,
+) -> [Message; 2] {
+    [
+        Message::new(Side::A, request(method, url, cseq, s.user_agent, headers.0)),
+        Message::after(Side::B, reply(cseq, s.server, headers.1, ""), think_us),
+    ]
+}
+
+/// DESCRIBE (with the SDP answer), SETUP and PLAY.
+fn start(s: &Session, url: &str, session: &str) -> Vec<Message> {
     let sdp = format!(
         "v=0\r\no=- {0} 1 IN IP4 {1}\r\ns=Media Presentation\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n\
          m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=4d0029\r\n\
          a=control:trackID=1\r\n",
         s.session, s.camera
     );
-    let session = format!("Session: {:08X}", s.session);
+    let (client, server) = (s.ports.0, s.ports.1);
+    let describe_reply = reply(
+        1,
+        s.server,
+        &format!("Content-Base: {url}/\r\nContent-Type: application/sdp\r\n"),
+        &sdp,
+    );
     let mut m = vec![
         Message::new(
             Side::A,
             request(
                 "DESCRIBE",
-                &url,
+                url,
                 1,
                 s.user_agent,
                 "Accept: application/sdp\r\n",
             ),
         ),
-        Message::after(
-            Side::B,
-            reply(
-                1,
-                s.server,
-                &format!("Content-Base: {url}/\r\nContent-Type: application/sdp\r\n"),
-                &sdp,
-            ),
-            1500,
-        ),
-        Message::new(
-            Side::A,
-            request(
-                "SETUP",
-                &format!("{url}/trackID=1"),
-                2,
-                s.user_agent,
-                &format!(
-                    "Transport: RTP/AVP;unicast;client_port={}-{}\r\n",
-                    s.ports.0,
-                    s.ports.0 + 1
-                ),
-            ),
-        ),
-        Message::after(
-            Side::B,
-            reply(
-                2,
-                s.server,
-                &format!(
-                    "{session};timeout=60\r\nTransport: RTP/AVP;unicast;client_port={}-{};server_port={}-{};ssrc={:08X}\r\n",
-                    s.ports.0,
-                    s.ports.0 + 1,
-                    s.ports.1,
-                    s.ports.1 + 1,
-                    s.ssrc
-                ),
-                "",
-            ),
-            800,
-        ),
-        Message::new(
-            Side::A,
-            request(
-                "PLAY",
-                &url,
-                3,
-                s.user_agent,
-                &format!("{session}\r\nRange: npt=0.000-\r\n"),
-            ),
-        ),
-        Message::after(
-            Side::B,
-            reply(
-                3,
-                s.server,
-                &format!("{session}\r\nRTP-Info: url={url}/trackID=1;seq=1;rtptime=0\r\n"),
-                "",
-            ),
-            600,
-        ),
+        Message::after(Side::B, describe_reply, 1500),
     ];
+    let transport = format!(
+        "Transport: RTP/AVP;unicast;client_port={client}-{}\r\n",
+        client + 1
+    );
+    let answer = format!(
+        "{session};timeout=60\r\nTransport: RTP/AVP;unicast;client_port={client}-{};server_port={server}-{};ssrc={:08X}\r\n",
+        client + 1,
+        server + 1,
+        s.ssrc
+    );
+    m.extend(exchange(
+        s,
+        ("SETUP", &format!("{url}/trackID=1")),
+        2,
+        (&transport, &answer),
+        800,
+    ));
+    let play = format!("{session}\r\nRange: npt=0.000-\r\n");
+    let info = format!("{session}\r\nRTP-Info: url={url}/trackID=1;seq=1;rtptime=0\r\n");
+    m.extend(exchange(s, ("PLAY", url), 3, (&play, &info), 600));
+    m
+}
+
+/// The RTSP control messages of one streaming session (keep-alives every 30 s, TEARDOWN at the
+/// end of `duration_us`).
+pub fn control(s: &Session) -> Vec<Message> {
+    let url = format!("rtsp://{}/axis-media/media.amp", s.camera);
+    let session = format!("Session: {:08X}", s.session);
+    let mut m = start(s, &url, &session);
+    let line = format!("{session}\r\n");
     let keepalives = (s.duration_us / 30_000_000).min(1000) as u32;
     for i in 0..keepalives {
-        let cseq = 4 + i;
-        m.push(Message::after(
-            Side::A,
-            request(
-                "GET_PARAMETER",
-                &url,
-                cseq,
-                s.user_agent,
-                &format!("{session}\r\n"),
-            ),
-            30_000_000,
-        ));
-        m.push(Message::after(
-            Side::B,
-            reply(cseq, s.server, &format!("{session}\r\n"), ""),
-            300,
-        ));
+        let [mut ask, answer] = exchange(s, ("GET_PARAMETER", &url), 4 + i, (&line, &line), 300);
+        ask.delay_us = 30_000_000;
+        m.extend([ask, answer]);
     }
-    let rest = s
+    let [mut teardown, answer] =
+        exchange(s, ("TEARDOWN", &url), 4 + keepalives, (&line, &line), 300);
+    teardown.delay_us = s
         .duration_us
         .saturating_sub(u64::from(keepalives) * 30_000_000);
-    let cseq = 4 + keepalives;
-    m.push(Message::after(
-        Side::A,
-        request(
-            "TEARDOWN",
-            &url,
-            cseq,
-            s.user_agent,
-            &format!("{session}\r\n"),
-        ),
-        rest,
-    ));
-    m.push(Message::after(
-        Side::B,
-        reply(cseq, s.server, &format!("{session}\r\n"), ""),
-        300,
-    ));
+    m.extend([teardown, answer]);
     m
 }
 

@@ -18,101 +18,55 @@ use wardwatch_flow::event::Direction;
 
 impl Run {
     pub(super) fn lateral(&mut self, cx: &mut Cx, gap_us: u64) {
-        let (w, t) = (cx.w, cx.t);
-        let ports = &mut *cx.ports;
-        let s = &mut cx.out;
         let Some(&victim) = self.plan.victim_hosts.get(self.i as usize) else {
             return;
         };
-        let a = self.plan.attacker;
+        let (w, t) = (cx.w, cx.t);
         let vh = &w.ward.hosts[victim];
-        let user = "svc_backup".to_owned();
-        let names = crate::engine::kinds::ntlm_names(w, a, victim, &user, t);
+        let names =
+            crate::engine::kinds::ntlm_names(w, self.plan.attacker, victim, "svc_backup", t);
         let name = vh.ip.to_string();
-        let open = |port: u16| {
-            if w.serves(victim, port) || vh.ttl == 128 {
-                TcpOutcome::Complete
-            } else {
-                TcpOutcome::Refused
-            }
-        };
         let scale = w.cfg.traffic.bytes_scale;
-        match self.i % 3 {
+        let (port, msgs) = match self.i % 3 {
             0 => {
                 let binary = ((381_816.0 * scale) as usize).max(20_000);
-                let msgs = smb2::psexec(&mut self.rng, &names, &name, binary);
-                s.convs.push(self.tcp(
-                    w,
-                    ports,
-                    Dial {
-                        at: t,
-                        to: (Peer::Host(victim), 445),
-                        outcome: open(445),
-                    },
-                    msgs,
-                ));
+                (445, smb2::psexec(&mut self.rng, &names, &name, binary))
             }
             1 => {
                 let down = ((600_000.0 * scale) as usize).max(30_000);
                 let mss = usize::from(w.cfg.traffic.mss);
-                let msgs = rdp_messages(
-                    &mut self.rng,
-                    "svc_backup",
-                    &vh.hostname,
-                    (30_000, down),
-                    mss,
-                );
-                s.convs.push(self.tcp(
-                    w,
-                    ports,
-                    Dial {
-                        at: t,
-                        to: (Peer::Host(victim), 3389),
-                        outcome: open(3389),
-                    },
-                    msgs,
-                ));
+                (
+                    3389,
+                    rdp_messages(
+                        &mut self.rng,
+                        "svc_backup",
+                        &vh.hostname,
+                        (30_000, down),
+                        mss,
+                    ),
+                )
             }
-            _ => {
-                let mut msgs = Vec::new();
-                for action in [
-                    "http://schemas.xmlsoap.org/ws/2004/09/transfer/Create",
-                    "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command",
-                    "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive",
-                ] {
-                    msgs.push(Message::after(
-                        Side::A,
-                        http::winrm_request(&name, 5985, action),
-                        50_000,
-                    ));
-                    let body = proto::text_filler(&mut self.rng, 900);
-                    msgs.push(Message::after(
-                        Side::B,
-                        http::response(
-                            200,
-                            "OK",
-                            Some("Microsoft-HTTPAPI/2.0"),
-                            "application/soap+xml;charset=UTF-8",
-                            body.as_bytes(),
-                        ),
-                        30_000,
-                    ));
-                }
-                s.convs.push(self.tcp(
-                    w,
-                    ports,
-                    Dial {
-                        at: t,
-                        to: (Peer::Host(victim), 5985),
-                        outcome: open(5985),
-                    },
-                    msgs,
-                ));
-            }
-        }
+            _ => (5985, winrm_shell(&mut self.rng, &name)),
+        };
+        let outcome = if w.serves(victim, port) || vh.ttl == 128 {
+            TcpOutcome::Complete
+        } else {
+            TcpOutcome::Refused
+        };
+        let conv = self.tcp(
+            w,
+            cx.ports,
+            Dial {
+                at: t,
+                to: (Peer::Host(victim), port),
+                outcome,
+            },
+            msgs,
+        );
+        cx.out.convs.push(conv);
         self.i += 1;
         if (self.i as usize) < self.plan.victim_hosts.len() {
-            s.next = Some(t + gap_us * self.rng.gen_range(80..=120) / 100);
+            cx.out.next = Some(t + gap_us * self.rng.gen_range(80..=120) / 100);
         }
     }
 
@@ -220,54 +174,32 @@ impl Run {
     }
 
     pub(super) fn remote(&mut self, cx: &mut Cx, from: Ipv4Addr, port: u16) {
-        let (w, t) = (cx.w, cx.t);
-        let s = &mut cx.out;
+        let w = cx.w;
         let victim = self.plan.victim_hosts[0];
         let dur = self.plan.end - self.plan.start;
-        let scale = w.cfg.traffic.bytes_scale;
         let mss = usize::from(w.cfg.traffic.mss);
+        let host = &w.ward.hosts[victim].hostname;
         let mut msgs = match port {
-            3389 => rdp_messages(
-                &mut self.rng,
-                "vendor",
-                &w.ward.hosts[victim].hostname,
-                (10_000, 20_000),
-                mss,
-            )[..5]
-                .to_vec(),
-            5900 => vnc::handshake(&mut self.rng, &w.ward.hosts[victim].hostname),
-            // TeamViewer-like: a proprietary binary protocol; the leading bytes are an assumption.
+            3389 => {
+                rdp_messages(&mut self.rng, "vendor", host, (10_000, 20_000), mss)[..5].to_vec()
+            }
+            5900 => vnc::handshake(&mut self.rng, host),
             _ => vec![
-                Message::new(
-                    Side::A,
-                    [
-                        vec![0x17, 0x24, 0x0a, 0x20],
-                        proto::opaque(&mut self.rng, 60),
-                    ]
-                    .concat(),
-                ),
-                Message::after(
-                    Side::B,
-                    [
-                        vec![0x17, 0x24, 0x0b, 0x20],
-                        proto::opaque(&mut self.rng, 90),
-                    ]
-                    .concat(),
-                    2_000,
-                ),
+                teamviewer(&mut self.rng, Side::A, 0x0a, 60, 0),
+                teamviewer(&mut self.rng, Side::B, 0x0b, 90, 2_000),
             ],
         };
         // Interactive bursts over the whole planned session; screen-update sizes follow the
         // ward's byte scale (with a floor) so thinned wards keep the session's shape.
+        let scale = w.cfg.traffic.bytes_scale;
         let mut elapsed = 0u64;
-        let big = scale >= 0.1;
         while elapsed < dur && msgs.len() < 4_000 {
             let gap = self.rng.gen_range(2_000_000..20_000_000);
             elapsed += gap;
             let n = ((self.rng.gen_range(2_000..40_000) as f64 * scale) as usize).max(300);
             match port {
                 5900 => {
-                    let side = if big {
+                    let side = if scale >= 0.1 {
                         self.rng.gen_range(16..64u16)
                     } else {
                         self.rng.gen_range(4..12u16)
@@ -287,24 +219,8 @@ impl Run {
                     ));
                 }
                 _ => {
-                    msgs.push(Message::after(
-                        Side::A,
-                        [
-                            vec![0x17, 0x24, 0x30, 0x00],
-                            proto::opaque(&mut self.rng, 120),
-                        ]
-                        .concat(),
-                        gap,
-                    ));
-                    msgs.push(Message::after(
-                        Side::B,
-                        [
-                            vec![0x17, 0x24, 0x31, 0x00],
-                            proto::opaque(&mut self.rng, n),
-                        ]
-                        .concat(),
-                        15_000,
-                    ));
+                    msgs.push(teamviewer(&mut self.rng, Side::A, 0x30, 120, gap));
+                    msgs.push(teamviewer(&mut self.rng, Side::B, 0x31, n, 15_000));
                 }
             }
         }
@@ -315,14 +231,15 @@ impl Run {
             (Peer::Remote(from), src_port),
             (Peer::Host(victim), port),
         );
-        s.convs.push(w.tcp(
+        let conv = w.tcp(
             &mut self.rng,
             path,
-            t,
+            cx.t,
             TcpOutcome::Complete,
             ListScript::new(msgs),
             self.origin,
-        ));
+        );
+        cx.out.convs.push(conv);
     }
 
     pub(super) fn arp_spoof(&mut self, cx: &mut Cx, gateway_ip: Ipv4Addr) {
@@ -443,4 +360,43 @@ impl Run {
         self.i += 1;
         s.next = Some(t + gap_us * self.rng.gen_range(70..=130) / 100);
     }
+}
+
+/// A WinRM remote shell: create, command, receive, each answered by the HTTP API.
+fn winrm_shell(rng: &mut Rng, host: &str) -> Vec<Message> {
+    let mut msgs = Vec::new();
+    for action in [
+        "http://schemas.xmlsoap.org/ws/2004/09/transfer/Create",
+        "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command",
+        "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive",
+    ] {
+        msgs.push(Message::after(
+            Side::A,
+            http::winrm_request(host, 5985, action),
+            50_000,
+        ));
+        let body = proto::text_filler(rng, 900);
+        let reply = http::response(
+            200,
+            "OK",
+            Some("Microsoft-HTTPAPI/2.0"),
+            "application/soap+xml;charset=UTF-8",
+            body.as_bytes(),
+        );
+        msgs.push(Message::after(Side::B, reply, 30_000));
+    }
+    msgs
+}
+
+/// A TeamViewer-like message: a proprietary binary protocol whose leading bytes (17 24, a
+/// command byte) are an assumption, then `len` opaque bytes.
+fn teamviewer(rng: &mut Rng, side: Side, command: u8, len: usize, delay_us: u64) -> Message {
+    let mut data = vec![
+        0x17,
+        0x24,
+        command,
+        if command < 0x30 { 0x20 } else { 0x00 },
+    ];
+    data.extend_from_slice(&proto::opaque(rng, len));
+    Message::after(side, data, delay_us)
 }
