@@ -615,3 +615,50 @@ impl<'a> Engine<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn served_ports_and_arp_targets_come_from_the_traffic() {
+        let cfg = WardConfig::default_ward().unwrap();
+        let catalog = Catalog::parse(include_str!("../../../../models/catalog.toml")).unwrap();
+        let ward = Ward::plan(&cfg, &catalog, Some(40), 1).unwrap();
+        let items = build_items(&ward, &catalog, 1);
+        let served = served_ports(&ward, &catalog, &items);
+        let pacs = ward.role("pacs").unwrap();
+        assert!(served[&pacs].contains(&104));
+        let camera = ward
+            .hosts
+            .iter()
+            .position(|h| h.class == "ip_camera")
+            .unwrap();
+        assert!(
+            served[&camera].contains(&554),
+            "inbound RTSP makes the camera serve 554"
+        );
+        let dc = ward.role("dc").unwrap();
+        assert!(served[&dc].contains(&88) && served[&dc].contains(&389));
+        let targets = arp_targets(&ward, &items);
+        let monitor = ward
+            .hosts
+            .iter()
+            .position(|h| h.class == "patient_monitor" && h.vendor == "Philips")
+            .unwrap();
+        let central = ward.role("central_philips").unwrap();
+        assert!(
+            targets[monitor].contains(&central),
+            "same-subnet central is an ARP target"
+        );
+        assert!(
+            !targets[monitor].contains(&dc),
+            "the DC is off-subnet: reached through the gateway"
+        );
+        let per_host = items.iter().filter(|i| i.host == camera).count();
+        assert_eq!(
+            per_host,
+            catalog.model("axis-p3265-camera").unwrap().traffic.len()
+        );
+    }
+}

@@ -247,3 +247,76 @@ impl Ports {
         p
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn setup() -> (Ward, Catalog, WardConfig) {
+        let cfg = WardConfig::default_ward().unwrap();
+        let catalog = Catalog::parse(include_str!("../../../../models/catalog.toml")).unwrap();
+        let ward = Ward::plan(&cfg, &catalog, Some(40), 1).unwrap();
+        (ward, catalog, cfg)
+    }
+
+    #[test]
+    fn endpoints_follow_the_capture_point() {
+        let (ward, catalog, cfg) = setup();
+        let served = BTreeMap::new();
+        let w = World {
+            ward: &ward,
+            catalog: &catalog,
+            cfg: &cfg,
+            served: &served,
+        };
+        let pump = ward
+            .hosts
+            .iter()
+            .position(|h| h.class == "infusion_pump")
+            .unwrap();
+        let dc = ward.role("dc").unwrap();
+        let central = ward.role("central_philips").unwrap();
+        let cloud = ward.role("philips_remote").unwrap();
+        let area = w.capture_area(pump);
+        assert_eq!(ward.areas[area].vlan, 20);
+        let me = w.endpoint(Peer::Host(pump), 1, area);
+        assert_eq!((me.mac, me.ttl), (ward.hosts[pump].mac, 64));
+        // A server in another subnet is reached through the gateway, one hop away.
+        let server = w.endpoint(Peer::Host(dc), 53, area);
+        assert_eq!(
+            (server.mac, server.ttl, server.ip),
+            (ward.gateway_mac(), 127, ward.hosts[dc].ip)
+        );
+        // The gateway shows its address in the capture area.
+        let gw = w.endpoint(Peer::Host(ward.gateway), 0, area);
+        assert_eq!(gw.ip, Ipv4Addr::new(10, 10, 20, 1));
+        // External hosts arrive 14 hops away through the gateway.
+        let ext = w.endpoint(Peer::Host(cloud), 443, area);
+        assert_eq!((ext.mac, ext.ttl), (ward.gateway_mac(), 64 - EXTERNAL_HOPS));
+        assert!(w.is_external(Peer::Host(cloud)) && !w.is_external(Peer::Host(central)));
+        let mut rng = Rng::seed_from_u64(1);
+        let p = w.path(
+            &mut rng,
+            pump,
+            (Peer::Host(pump), 50_000),
+            (Peer::Host(cloud), 443),
+        );
+        assert!((27_000..=33_000).contains(&p.rtt_us), "{}", p.rtt_us);
+        assert_eq!(p.vlan, Some(20));
+        assert_eq!(w.broadcast(pump), Ipv4Addr::new(10, 10, 20, 255));
+    }
+
+    #[test]
+    fn ephemeral_ports_wrap_inside_the_dynamic_range() {
+        let mut ports = Ports::new(1, &["a", "b"]);
+        let first = ports.next(0);
+        assert!((49_152..65_000).contains(&first));
+        assert_ne!(first, Ports::new(1, &["b"]).next(0), "seeded by label");
+        for _ in 0..20_000 {
+            let p = ports.next(0);
+            assert!((49_152..=65_000).contains(&p));
+        }
+        assert!(ports.next(7) >= 49_152, "unknown hosts get a counter");
+    }
+}
