@@ -330,7 +330,15 @@ fn usage_errors_name_what_is_wrong() {
     )
     .unwrap_err();
     assert!(err.to_string().starts_with("--devices"), "{err}");
-    let _ = Timestamp(0);
+    let late = Params {
+        start: Timestamp::from_secs(4_294_967_000),
+        ..params(1, 30, 60, Vec::new())
+    };
+    let err = generate(&small_ward(1.0), &catalog(), &late, &mut pcap).unwrap_err();
+    assert!(
+        err.is_usage() && err.to_string().starts_with("--start"),
+        "{err}"
+    );
 }
 
 /// Reassembles the TCP streams of a run (frames are emitted in order, without loss) and

@@ -123,6 +123,12 @@ pub fn generate(
             reason: "must be between 1s and 31 days".into(),
         });
     }
+    if params.start.secs() + params.duration_us / 1_000_000 >= u64::from(u32::MAX) {
+        return Err(SynthError::Param {
+            flag: "--start",
+            reason: "the capture must end before 2106 (libpcap's 32-bit seconds)".into(),
+        });
+    }
     let mut ward = Ward::plan(cfg, catalog, params.devices, params.seed)?;
     let devices = output::devices(&ward, catalog);
     let start = params.start.micros();
