@@ -5,6 +5,7 @@ pub mod eval;
 pub mod models;
 pub mod retrain;
 pub mod run;
+pub mod synth;
 
 /// Marks an error caused by the user's input (a missing or malformed file, a bad option value):
 /// the process exits with code 2 instead of 1.
