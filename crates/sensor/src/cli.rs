@@ -54,6 +54,10 @@ struct RetrainArgs {
     /// Configuration whose [pipeline] and [capture] settings the replays use.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Training settings as TOML (wardwatch_baseline::TrainParams, docs/detection.md 2.6);
+    /// every key optional, e.g. `[maturity]` requirements for short captures.
+    #[arg(long, value_name = "FILE")]
+    params: Option<PathBuf>,
     /// Share of the time-ordered input held out to validate the new profiles (0 to 0.9).
     #[arg(long, value_name = "SHARE", default_value_t = 0.2)]
     holdout: f64,
@@ -143,6 +147,7 @@ impl From<RetrainArgs> for cmd::retrain::Options {
             catalog: a.catalog,
             models: a.models,
             config: a.config,
+            params: a.params,
             holdout: a.holdout,
             activate: a.activate,
         }

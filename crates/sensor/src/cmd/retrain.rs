@@ -34,6 +34,8 @@ pub struct Options {
     pub models: Option<PathBuf>,
     /// Configuration whose `[pipeline]` and `[capture]` settings the replays use.
     pub config: Option<PathBuf>,
+    /// Training settings (TOML, `wardwatch_baseline::TrainParams`); defaults otherwise.
+    pub params: Option<PathBuf>,
     /// Share of the time-ordered input held out for validation.
     pub holdout: f64,
     /// Make the new version active.
@@ -70,6 +72,7 @@ pub fn run(o: Options) -> anyhow::Result<()> {
             ..Overrides::default()
         },
     )?;
+    let params = train_params(o.params.as_deref())?;
     let mut models = ModelSet::load_reference(&cfg.models_dir)?;
     if let Some(catalog) = &o.catalog {
         models = models.with_catalog_file(catalog)?;
@@ -95,7 +98,7 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     };
     let window = settings.pipeline.window;
     let cut = hold_out_cut(&inputs, window, o.holdout, &progress)?;
-    let read = read_inputs(&inputs, &settings, cut, &progress)?;
+    let read = read_inputs(&inputs, &settings, cut, params, &progress)?;
     let total: u64 = read.windows.iter().sum();
     let held = read.holdout.len() as u64;
     let spinner = progress.spinner("training");
@@ -145,6 +148,26 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         seconds: started.elapsed().as_secs_f64(),
     });
     Ok(())
+}
+
+/// The training settings: defaults, or a TOML file of `TrainParams` (every key optional).
+fn train_params(path: Option<&std::path::Path>) -> anyhow::Result<TrainParams> {
+    let Some(path) = path else {
+        return Ok(TrainParams::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputFailure(format!("--params {}: cannot read: {e}", path.display())))?;
+    let params: TrainParams = toml::from_str(&text).map_err(|e| {
+        InputFailure(format!(
+            "--params {}: {}",
+            path.display(),
+            e.message().trim()
+        ))
+    })?;
+    params
+        .validate()
+        .map_err(|e| InputFailure(format!("--params {}: {e}", path.display())))?;
+    Ok(params)
 }
 
 fn open_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
@@ -205,6 +228,7 @@ fn read_inputs(
     inputs: &[Input],
     settings: &ReadSettings<'_>,
     cut: Option<Timestamp>,
+    params: TrainParams,
     progress: &Progress,
 ) -> anyhow::Result<Read> {
     let bars: Vec<_> = inputs
@@ -221,7 +245,7 @@ fn read_inputs(
         })
         .collect();
     let mut read = Read {
-        trainer: Trainer::new(TrainParams::default()).map_err(|e| anyhow::anyhow!("{e}"))?,
+        trainer: Trainer::new(params).map_err(|e| anyhow::anyhow!("{e}"))?,
         holdout: Vec::new(),
         windows: vec![0; inputs.len()],
     };

@@ -3,9 +3,11 @@
 //! An alert *belongs to* a label when its time lies in the label's interval, widened by one
 //! window before the start (window alerts carry their window's start time) and
 //! [`GRACE_WINDOWS`] windows after the end (a window closes, flows time out, after the last
-//! attack frame), and it names the attacker: the alert's device has the attacker's MAC or
-//! address, or one of its peers is the attacker's address, or the device is a victim and the
-//! alert is of an expected kind. A scenario is *detected* when an alert of an expected kind
+//! attack frame), and it is about the attack: the alert's device has the attacker's MAC or
+//! address, or one of its peers is the attacker's address, or the device is one of the
+//! label's victims (what an attack does to its victims — a scanned pump suddenly accepting
+//! connections — is part of the incident, not a false alert). A scenario is *detected* when an
+//! alert of an expected kind
 //! (any kind when the label expects none) belongs to it; its time to detect is from the label's
 //! start to that alert's time (at least 0). Every other alert is a *false alert*, except the
 //! rate limiter's `alert_storm` summaries. Rates are per 100 device-days, device-days being the
@@ -64,8 +66,7 @@ fn belongs(alert: &Alert, label: &Label, window: Span) -> bool {
     let peer = label
         .ip
         .is_some_and(|ip| alert.peers.iter().any(|p| p.ip == ip));
-    let victim = d.ip.is_some_and(|ip| label.victims.contains(&ip))
-        && (label.expected.is_empty() || label.expected.contains(&alert.kind));
+    let victim = d.ip.is_some_and(|ip| label.victims.contains(&ip));
     same_mac || same_ip || peer || victim
 }
 

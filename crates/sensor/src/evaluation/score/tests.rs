@@ -64,6 +64,8 @@ fn hand_labelled_answers() {
             3660,
             Some("198.51.100.7"),
         ),
+        // What the attack did to its victim belongs to it, whatever the kind.
+        alert(AlertKind::BehaviourAnomaly, "10.20.0.9", 3660, None),
         alert(AlertKind::NewService, "10.20.0.6", 7260, None),
         // Outside every label: the same scanner a day later, another device, a storm summary.
         alert(AlertKind::PortScan, "10.20.0.5", 86_400, None),
@@ -90,7 +92,7 @@ fn hand_labelled_answers() {
                 attacker: "198.51.100.7".into(),
                 detected: true,
                 time_to_detect_s: Some(60.0),
-                alert_kinds: vec!["brute_force".into()],
+                alert_kinds: vec!["behaviour_anomaly".into(), "brute_force".into()],
             },
             ScenarioResult {
                 kind: "beaconing".into(),
