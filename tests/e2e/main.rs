@@ -8,6 +8,7 @@ mod eval; // wardwatch eval against a hand-labelled tiny fixture with known answ
 mod fake_sensor; // stand-in /metrics with the pipeline's families, for dashboards.rs
 mod grafana; // reading dashboard JSON and PromQL (shared by dashboards.rs)
 mod live_capture; // live capture on a veth pair in a namespace: counted, passive, privileges dropped
+mod models_default; // the shipped models/default matches its recorded digests; make models is reproducible
 mod retrain; // retrain + models on a pump fleet: validate, list, show, MUD export, run, rollback, kill safety
 mod rules; // promtool: the alerting/recording rules, their unit tests, the example prometheus.yml
 mod run_alerts; // attacks built in the test: Alertmanager, alert file schema, metrics, feature log, identical replays
