@@ -16,3 +16,4 @@ mod run_errors; // wardwatch run refusing bad configs, models, captures: clear e
 mod run_reload; // SIGHUP reload: good config/models switched to, bad ones refused and counted
 mod run_replay; // replay scraped by a real Prometheus, promtool-clean, SIGTERM exit, state resume
 mod synth; // wardwatch synth: files, determinism, exit codes, memory, tshark dissection
+mod synth_eval; // retrain on one synthetic ward, eval on another seed's ward with every scenario

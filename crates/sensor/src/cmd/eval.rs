@@ -101,10 +101,11 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     let (alerts, device_days) = replay(&o.capture, &cfg.capture, &mut engine)?;
     let evaluation = score::evaluate(&labels, &alerts, device_days, window);
     match o.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),
-        Format::Table => print!("{}", render(&labels, &evaluation)),
+        Format::Json => {
+            super::print_out(&format!("{}\n", serde_json::to_string_pretty(&evaluation)?))
+        }
+        Format::Table => super::print_out(&render(&labels, &evaluation)),
     }
-    Ok(())
 }
 
 /// Replays the capture; returns every alert and the device-days of the windows.

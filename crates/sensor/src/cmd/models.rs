@@ -50,35 +50,37 @@ pub struct Options {
 pub fn run(o: Options) -> anyhow::Result<()> {
     let store = ModelStore::new(&o.store);
     match &o.action {
-        Action::List => print!("{}", list(&store)?),
-        Action::Show(model) => print!("{}", show(&active(&store)?, model)?),
+        Action::List => super::print_out(&list(&store)?),
+        Action::Show(model) => super::print_out(&show(&active(&store)?, model)?),
         Action::ExportMud { model, out } => {
             let loaded = active(&store)?;
             let text = export(&loaded, model, &o.models)?;
             match out {
                 Some(path) => {
                     crate::store::write_atomic(path, text.as_bytes())?;
-                    println!("wrote the MUD profile of {model} to {}", path.display());
+                    super::print_out(&format!(
+                        "wrote the MUD profile of {model} to {}\n",
+                        path.display()
+                    ))
                 }
-                None => print!("{text}"),
+                None => super::print_out(&text),
             }
         }
         Action::Activate(version) => {
             store.activate(version)?;
-            println!(
-                "version {version} is active in {} (running sensors pick it up at SIGHUP)",
+            super::print_out(&format!(
+                "version {version} is active in {} (running sensors pick it up at SIGHUP)\n",
                 o.store.display()
-            );
+            ))
         }
         Action::Rollback => {
             let (from, to) = store.rollback()?;
-            println!(
-                "rolled back from {from} to {to} in {} (running sensors pick it up at SIGHUP)",
+            super::print_out(&format!(
+                "rolled back from {from} to {to} in {} (running sensors pick it up at SIGHUP)\n",
                 o.store.display()
-            );
+            ))
         }
     }
-    Ok(())
 }
 
 fn active(store: &ModelStore) -> anyhow::Result<LoadedVersion> {

@@ -146,8 +146,7 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         windows: (total, held),
         unprofiled: figures.get(&None).map_or(0, |f| f.windows),
         seconds: started.elapsed().as_secs_f64(),
-    });
-    Ok(())
+    })
 }
 
 /// The training settings: defaults, or a TOML file of `TrainParams` (every key optional).
@@ -284,35 +283,41 @@ struct Outcome<'a> {
     seconds: f64,
 }
 
-fn print_outcome(o: &Outcome<'_>) {
+fn print_outcome(o: &Outcome<'_>) -> anyhow::Result<()> {
+    use std::fmt::Write;
     let (total, held) = o.windows;
-    println!(
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
         "read {total} device windows: {} for training, {held} held out for validation ({:.1} s)",
         total - held,
         o.seconds
     );
     if o.unprofiled > 0 {
-        println!(
+        let _ = writeln!(
+            text,
             "{} held-out windows belong to devices no profile judges (not counted)",
             o.unprofiled
         );
     }
-    println!();
-    print!("{}", summary::render(o.summaries));
-    println!();
+    text.push('\n');
+    text.push_str(&summary::render(o.summaries));
+    text.push('\n');
     match o.previous {
-        Some(previous) => print!("{}", summary::diff(previous, o.summaries)),
-        None => println!("thresholds: no previous active version to compare with"),
+        Some(previous) => text.push_str(&summary::diff(previous, o.summaries)),
+        None => text.push_str("thresholds: no previous active version to compare with\n"),
     }
-    println!();
+    text.push('\n');
     let state = if o.activated {
         "active"
     } else {
         "not active; activate it with `wardwatch models activate VERSION`"
     };
-    println!(
+    let _ = writeln!(
+        text,
         "wrote version {} to {} ({state})",
         o.version,
         o.store.dir().display()
     );
+    super::print_out(&text)
 }
