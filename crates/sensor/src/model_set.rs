@@ -276,10 +276,61 @@ mod tests {
             "{}",
             set.catalog.models.len()
         );
-        assert_eq!(set.version.len(), 12);
+        let store_version = set
+            .store_version
+            .clone()
+            .expect("the shipped store is active");
+        assert_eq!(
+            std::fs::read_to_string(shipped().join("default/ACTIVE")).unwrap(),
+            format!("{store_version}\n")
+        );
+        let (trained, reference) = set.version.split_once('+').unwrap();
+        assert_eq!(trained, store_version);
+        assert_eq!(reference.len(), 8);
+        assert!(set.trained_at.is_some());
+        assert!(set.notes.is_empty(), "{:?}", set.notes);
         assert!(set.oui.len() > 40_000, "{}", set.oui.len());
         assert!(!set.advisories.advisories().is_empty());
-        assert_eq!(set.info().model_count, set.catalog.models.len());
+        let info = set.info();
+        assert_eq!(info.model_count, set.catalog.models.len());
+        let alaris = info
+            .maturity
+            .iter()
+            .find(|(m, _)| m.as_str() == "bd-alaris-pcu-8015")
+            .expect("a fleet profile of the Alaris pump");
+        assert_eq!(alaris.1, 1.0);
+        assert!(
+            info.maturity.len() >= 20,
+            "only model ids: {:?}",
+            info.maturity
+        );
+    }
+
+    #[test]
+    fn declared_profiles_join_the_profiles_and_change_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in [CATALOG_FILE, OUI_FILE] {
+            std::fs::copy(shipped().join(file), dir.path().join(file)).unwrap();
+        }
+        let empty = dir.path().join("no-store");
+        let plain = ModelSet::load(dir.path(), &empty).unwrap();
+        assert_eq!(plain.version.len(), 12);
+        assert!(plain.store_version.is_none());
+        assert!(plain.profiles.profiles().next().is_none());
+        std::fs::create_dir(dir.path().join("declared")).unwrap();
+        std::fs::write(
+            dir.path().join("declared/pump.json"),
+            r#"{"format":1,"model":"bd-alaris-pcu-8015","sources":[{"kind":"mud","file":"p.json","url":"https://bd.example/p.json"}],
+               "rules":[{"direction":"from-device","transport":"tcp","ports":{"first":8443,"last":8443},"peer":"internal","source":"mud:a/b"}]}"#,
+        )
+        .unwrap();
+        let declared = ModelSet::load(dir.path(), &empty).unwrap();
+        assert_ne!(declared.version, plain.version);
+        let profile = declared
+            .profiles
+            .declared(&wardwatch_flow::ModelId::from("bd-alaris-pcu-8015"))
+            .unwrap();
+        assert_eq!(profile.source, "MUD https://bd.example/p.json");
     }
 
     #[test]
