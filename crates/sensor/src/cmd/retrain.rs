@@ -7,11 +7,12 @@
 
 use super::InputFailure;
 use crate::config::{self, Overrides};
+use crate::feature_log;
 use crate::model_manifest::{MANIFEST_FORMAT, Manifest};
 use crate::model_set::ModelSet;
 use crate::model_store::ModelStore;
 use crate::progress::Progress;
-use crate::training::input::{Input, ReadSettings};
+use crate::training::input::{self, Input, ReadSettings};
 use crate::training::{self, split, summary, validate};
 use anyhow::Context;
 use std::collections::BTreeMap;
@@ -90,14 +91,13 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         }
     };
     let progress = Progress::new();
-    let inputs = open_inputs(&o.inputs)?;
     let settings = ReadSettings {
         pipeline: crate::engine::pipeline_config(&cfg.pipeline),
         capture: cfg.capture.clone(),
         models: &models,
     };
     let window = settings.pipeline.window;
-    let cut = hold_out_cut(&inputs, window, o.holdout, &progress)?;
+    let (inputs, cut) = prepare_inputs(&o.inputs, window, o.holdout, &progress)?;
     let read = read_inputs(&inputs, &settings, cut, params, &progress)?;
     let total: u64 = read.windows.iter().sum();
     let held = read.holdout.len() as u64;
@@ -169,8 +169,22 @@ fn train_params(path: Option<&std::path::Path>) -> anyhow::Result<TrainParams> {
     Ok(params)
 }
 
-fn open_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
-    let mut inputs: Vec<Option<Input>> = vec![None; paths.len()];
+/// A span of window starts.
+type WindowSpan = Option<(Timestamp, Timestamp)>;
+
+/// Opens every input (kind, size, SHA-256) and, when a hold-out is asked for, scans the
+/// packet-time span of its windows and places the cut: inputs in parallel, and within one
+/// input the hashing and the scan run at the same time.
+fn prepare_inputs(
+    paths: &[PathBuf],
+    window: Span,
+    holdout: f64,
+    progress: &Progress,
+) -> anyhow::Result<(Vec<Input>, Option<Timestamp>)> {
+    let bar = progress.items("scanning", paths.len() as u64, "inputs");
+    let mut inputs: Vec<Input> = Vec::with_capacity(paths.len());
+    let mut span: WindowSpan = None;
+    let scan = holdout > 0.0;
     training::ordered(
         paths.len(),
         training::workers(paths.len()),
@@ -179,38 +193,25 @@ fn open_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
             if !path.is_file() {
                 anyhow::bail!(InputFailure(format!("{}: no such file", path.display())));
             }
-            emit(Input::open(path).map_err(|e| InputFailure(format!("{e:#}")))?);
+            let kind = feature_log::detect(path).map_err(|e| InputFailure(e.to_string()))?;
+            let (input, span) = std::thread::scope(|s| {
+                let hashing = s.spawn(|| Input::open(path));
+                let span = if scan {
+                    input::window_span(path, kind, window)
+                } else {
+                    Ok(None)
+                };
+                let input = hashing
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing {} failed", path.display())));
+                (input, span)
+            });
+            emit((input.map_err(|e| InputFailure(format!("{e:#}")))?, span?));
             Ok(())
         },
-        &mut |i, input| {
-            inputs[i] = Some(input);
-            Ok(())
-        },
-    )?;
-    Ok(inputs.into_iter().flatten().collect())
-}
-
-/// Scans every input's window span (in parallel) and places the hold-out cut.
-fn hold_out_cut(
-    inputs: &[Input],
-    window: Span,
-    holdout: f64,
-    progress: &Progress,
-) -> anyhow::Result<Option<Timestamp>> {
-    if holdout == 0.0 {
-        return Ok(None);
-    }
-    let bar = progress.items("scanning", inputs.len() as u64, "inputs");
-    let mut span: Option<(Timestamp, Timestamp)> = None;
-    training::ordered(
-        inputs.len(),
-        training::workers(inputs.len()),
-        &|i, emit| {
-            emit(inputs[i].window_span(window)?);
-            Ok(())
-        },
-        &mut |_, s| {
+        &mut |_, (input, s): (Input, WindowSpan)| {
             bar.inc(1);
+            inputs.push(input);
             if let Some((a, b)) = s {
                 span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
             }
@@ -218,7 +219,7 @@ fn hold_out_cut(
         },
     )?;
     bar.finish();
-    Ok(split::cutoff(span, window, holdout))
+    Ok((inputs, split::cutoff(span, window, holdout)))
 }
 
 /// Reads every input (in parallel, consumed in input order): windows before the cut go to the

@@ -80,15 +80,6 @@ impl Input {
         }
     }
 
-    /// The earliest and latest window start the input gives (`None` when empty): window starts
-    /// read from a feature log; for a capture, the windows of its first and last packet.
-    pub fn window_span(&self, window: Span) -> anyhow::Result<Option<(Timestamp, Timestamp)>> {
-        match self.kind {
-            InputKind::Capture => capture_span(&self.path, window),
-            InputKind::FeatureLog => log_span(&self.path),
-        }
-    }
-
     /// Reads every window of the input into `sink`, in the order they close; `progress` gets
     /// the bytes read so far. Returns the number of windows.
     pub fn read(
@@ -142,6 +133,19 @@ impl Input {
             }
         }
         Ok(count)
+    }
+}
+
+/// The earliest and latest window start the input at `path` gives (`None` when empty): window
+/// starts read from a feature log; for a capture, the windows of its first and last packet.
+pub fn window_span(
+    path: &Path,
+    kind: InputKind,
+    window: Span,
+) -> anyhow::Result<Option<(Timestamp, Timestamp)>> {
+    match kind {
+        InputKind::Capture => capture_span(path, window),
+        InputKind::FeatureLog => log_span(path),
     }
 }
 
