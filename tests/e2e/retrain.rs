@@ -412,3 +412,103 @@ fn a_retrain_killed_at_any_moment_leaves_the_previous_version_active_and_loadabl
         .count();
     assert!((2..=7).contains(&versions), "{versions} versions kept");
 }
+
+fn model_set_version(body: &str) -> String {
+    body.lines()
+        .find_map(|l| l.strip_prefix("wardwatch_model_set_info{version=\""))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn sighup_switches_to_a_newly_activated_version_and_refuses_a_damaged_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.pcap"), dir.path().join("b.pcap"));
+    pump_fleet(&a, 3, 35, 5);
+    pump_fleet(&b, 3, 35, 6);
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    assert_eq!(
+        retrain(&[a.to_str().unwrap(), "--out", s, "--activate"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let first = active(&store);
+    let config = dir.path().join("w.toml");
+    std::fs::write(
+        &config,
+        format!("[models]\nstore = {s:?}\n[alerts]\nfile = \"\"\n"),
+    )
+    .unwrap();
+    let mut daemon = Daemon::start(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--replay",
+            a.to_str().unwrap(),
+            "--keep-running",
+        ],
+    );
+    daemon.wait_http_ok("/readyz", Duration::from_secs(30));
+    let body = daemon.wait_for_sample("wardwatch_capture_running", 0.0, Duration::from_secs(60));
+    assert!(
+        model_set_version(&body).starts_with(&format!("{first}+")),
+        "{body}"
+    );
+
+    assert_eq!(
+        retrain(&[b.to_str().unwrap(), "--out", s, "--activate"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let second = active(&store);
+    daemon.process.signal(nix::sys::signal::Signal::SIGHUP);
+    let body = daemon.wait_for_sample(
+        r#"wardwatch_reloads_total{result="success"}"#,
+        1.0,
+        Duration::from_secs(10),
+    );
+    assert!(
+        model_set_version(&body).starts_with(&format!("{second}+")),
+        "{body}"
+    );
+    assert!(
+        daemon.log().contains(&format!("version={second}")),
+        "{}",
+        daemon.log()
+    );
+
+    let wwm = store.join(&second).join("profiles.wwm");
+    std::fs::write(&wwm, b"not a model file").unwrap();
+    daemon.process.signal(nix::sys::signal::Signal::SIGHUP);
+    let body = daemon.wait_for_sample(
+        r#"wardwatch_reloads_total{result="failure"}"#,
+        1.0,
+        Duration::from_secs(10),
+    );
+    assert!(
+        model_set_version(&body).starts_with(&format!("{second}+")),
+        "the loaded profiles stay: {body}"
+    );
+    assert!(
+        daemon
+            .log()
+            .contains(&format!("{}: SHA-256 mismatch", wwm.display())),
+        "{}",
+        daemon.log()
+    );
+    let (status, _) = daemon.terminate();
+    assert_eq!(status.code(), Some(0));
+
+    let missing = retrain(&["/nonexistent/ward.pcap", "--out", s]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("/nonexistent/ward.pcap: no such file"),
+        "{}",
+        stderr(&missing)
+    );
+}
