@@ -228,29 +228,8 @@ fn map_rule(rule: &ExpectedRule, out: &mut Vec<DeclaredService>, notes: &mut Vec
         ],
     };
     for &proto in transports {
-        let ports: Vec<u16> = match (proto, rule.ports) {
-            (Transport::Icmp | Transport::Other, _) => vec![0],
-            (_, Some(range))
-                if u32::from(range.last) >= u32::from(range.first)
-                    && u32::from(range.last) - u32::from(range.first) < MAX_RANGE_PORTS =>
-            {
-                (range.first..=range.last).collect()
-            }
-            (_, Some(range)) => {
-                notes.push(format!(
-                    "rule {}: port range {}-{} is wider than {MAX_RANGE_PORTS} ports; left out (its traffic alerts as undeclared)",
-                    rule.source, range.first, range.last
-                ));
-                continue;
-            }
-            (_, None) => {
-                notes.push(format!(
-                    "rule {}: any {} port cannot be represented; left out (its traffic alerts as undeclared)",
-                    rule.source,
-                    transport_word(proto)
-                ));
-                continue;
-            }
+        let Some(ports) = ports_of(rule, proto, notes) else {
+            continue;
         };
         out.extend(ports.into_iter().map(|port| DeclaredService {
             direction,
@@ -258,6 +237,34 @@ fn map_rule(rule: &ExpectedRule, out: &mut Vec<DeclaredService>, notes: &mut Vec
             port,
             peer,
         }));
+    }
+}
+
+/// The ports one rule declares for `proto`; `None` (noted) when they cannot be represented.
+fn ports_of(rule: &ExpectedRule, proto: Transport, notes: &mut Vec<String>) -> Option<Vec<u16>> {
+    match (proto, rule.ports) {
+        (Transport::Icmp | Transport::Other, _) => Some(vec![0]),
+        (_, Some(range))
+            if u32::from(range.last) >= u32::from(range.first)
+                && u32::from(range.last) - u32::from(range.first) < MAX_RANGE_PORTS =>
+        {
+            Some((range.first..=range.last).collect())
+        }
+        (_, Some(range)) => {
+            notes.push(format!(
+                "rule {}: port range {}-{} is wider than {MAX_RANGE_PORTS} ports; left out (its traffic alerts as undeclared)",
+                rule.source, range.first, range.last
+            ));
+            None
+        }
+        (_, None) => {
+            notes.push(format!(
+                "rule {}: any {} port cannot be represented; left out (its traffic alerts as undeclared)",
+                rule.source,
+                transport_word(proto)
+            ));
+            None
+        }
     }
 }
 

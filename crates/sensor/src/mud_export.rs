@@ -81,23 +81,20 @@ pub fn export(profile: &Profile, info: &ExportInfo<'_>) -> String {
     };
     let mut acls = Vec::new();
     for family in [Family::V4, Family::V6] {
-        let mut from = Vec::new();
-        let mut to = Vec::new();
+        let mut aces = Aces::default();
         for s in profile.behaviour.services.iter().filter(|s| s.allowed) {
             for peer in peers(profile, s.key.role, family, &url) {
-                aces(
+                aces.add(&Service {
                     family,
-                    s.key.direction,
-                    s.key.proto,
-                    port_match(s.key.port, profile),
-                    &peer,
-                    &mut from,
-                    &mut to,
-                );
+                    direction: s.key.direction,
+                    proto: s.key.proto,
+                    port: port_match(s.key.port, profile),
+                    peer: &peer,
+                });
             }
         }
-        acls.push(acl(&acl_name(family, Side::FromDevice), family, from));
-        acls.push(acl(&acl_name(family, Side::ToDevice), family, to));
+        acls.push(acl(&acl_name(family, Side::FromDevice), family, aces.from));
+        acls.push(acl(&acl_name(family, Side::ToDevice), family, aces.to));
     }
     let policy = |side: Side| {
         json!({"access-lists": {"access-list": [
@@ -173,84 +170,101 @@ fn port_match(port: u16, profile: &Profile) -> Value {
     }
 }
 
-/// The ACEs of one service towards one peer: the initiator's side and, for TCP/UDP, the mirror.
-fn aces(
+/// One learnt service towards one peer, in one address family.
+struct Service<'a> {
     family: Family,
     direction: Direction,
     proto: Transport,
     port: Value,
-    peer: &PeerMatch,
-    from: &mut Vec<Value>,
-    to: &mut Vec<Value>,
-) {
-    let (number, container) = match proto {
-        Transport::Tcp => (6, "tcp"),
-        Transport::Udp => (17, "udp"),
-        Transport::Icmp => (if family == Family::V4 { 1 } else { 58 }, ""),
-        Transport::Other => return,
-    };
-    let initiated = match direction {
-        Direction::Outbound => "from-device",
-        Direction::Inbound => "to-device",
-    };
-    // (side, which port field carries the service port)
-    let (first, mirror) = match direction {
-        Direction::Outbound => (
-            (Side::FromDevice, "destination-port"),
-            (Side::ToDevice, "source-port"),
-        ),
-        Direction::Inbound => (
-            (Side::ToDevice, "destination-port"),
-            (Side::FromDevice, "source-port"),
-        ),
-    };
-    let sides: &[(Side, &str)] = if container.is_empty() {
-        &[first][..]
-    } else {
-        &[first, mirror][..]
-    };
-    for (side, field) in sides {
-        let mut ip = Map::new();
-        ip.insert("protocol".into(), json!(number));
-        let mut matches = Map::new();
-        match peer {
-            PeerMatch::Mud(m) => {
-                matches.insert("ietf-mud:mud".into(), m.clone());
-            }
-            PeerMatch::Network(net) => {
-                let key = match side {
-                    Side::FromDevice => "destination",
-                    Side::ToDevice => "source",
-                };
-                let name = format!("{key}-{}-network", family.container());
-                ip.insert(name, json!(net));
-            }
-        }
-        matches.insert(family.container().into(), Value::Object(ip));
-        if !container.is_empty() {
-            let mut t = Map::new();
-            t.insert((*field).into(), port.clone());
-            if container == "tcp" {
-                t.insert("ietf-mud:direction-initiated".into(), json!(initiated));
-            }
-            matches.insert(container.into(), Value::Object(t));
-        }
-        let list = if *side == Side::FromDevice {
-            &mut *from
-        } else {
-            &mut *to
+    peer: &'a PeerMatch,
+}
+
+/// The ACEs of the two ACLs of one address family.
+#[derive(Default)]
+struct Aces {
+    from: Vec<Value>,
+    to: Vec<Value>,
+}
+
+impl Aces {
+    /// Adds the ACEs of one service: the initiator's side and, for TCP/UDP, the mirror.
+    fn add(&mut self, s: &Service<'_>) {
+        let container = match s.proto {
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+            Transport::Icmp => "",
+            Transport::Other => return,
         };
-        let name = format!(
-            "{}{}",
-            if *side == Side::FromDevice {
-                "fr"
-            } else {
-                "to"
-            },
-            list.len()
-        );
-        list.push(json!({"name": name, "matches": matches, "actions": {"forwarding": "accept"}}));
+        // (side, the port field that carries the service port)
+        let (first, mirror) = match s.direction {
+            Direction::Outbound => (
+                (Side::FromDevice, "destination-port"),
+                (Side::ToDevice, "source-port"),
+            ),
+            Direction::Inbound => (
+                (Side::ToDevice, "destination-port"),
+                (Side::FromDevice, "source-port"),
+            ),
+        };
+        let sides: &[(Side, &str)] = if container.is_empty() {
+            &[first][..]
+        } else {
+            &[first, mirror][..]
+        };
+        for (side, field) in sides {
+            let (list, prefix) = match side {
+                Side::FromDevice => (&mut self.from, "fr"),
+                Side::ToDevice => (&mut self.to, "to"),
+            };
+            let name = format!("{prefix}{}", list.len());
+            let matches = matches(s, *side, container, field);
+            list.push(
+                json!({"name": name, "matches": matches, "actions": {"forwarding": "accept"}}),
+            );
+        }
     }
+}
+
+/// The `matches` of one ACE: IP protocol and peer, transport port, TCP initiator.
+fn matches(s: &Service<'_>, side: Side, container: &str, field: &str) -> Map<String, Value> {
+    let number = match (s.proto, s.family) {
+        (Transport::Tcp, _) => 6,
+        (Transport::Udp, _) => 17,
+        (_, Family::V4) => 1,
+        (_, Family::V6) => 58,
+    };
+    let mut ip = Map::new();
+    ip.insert("protocol".into(), json!(number));
+    let mut matches = Map::new();
+    match s.peer {
+        PeerMatch::Mud(m) => {
+            matches.insert("ietf-mud:mud".into(), m.clone());
+        }
+        PeerMatch::Network(net) => {
+            let key = match side {
+                Side::FromDevice => "destination",
+                Side::ToDevice => "source",
+            };
+            ip.insert(
+                format!("{key}-{}-network", s.family.container()),
+                json!(net),
+            );
+        }
+    }
+    matches.insert(s.family.container().into(), Value::Object(ip));
+    if !container.is_empty() {
+        let mut t = Map::new();
+        t.insert(field.into(), s.port.clone());
+        if container == "tcp" {
+            let initiated = match s.direction {
+                Direction::Outbound => "from-device",
+                Direction::Inbound => "to-device",
+            };
+            t.insert("ietf-mud:direction-initiated".into(), json!(initiated));
+        }
+        matches.insert(container.into(), Value::Object(t));
+    }
+    matches
 }
 
 fn acl(name: &str, family: Family, aces: Vec<Value>) -> Value {

@@ -170,8 +170,16 @@ fn show(loaded: &LoadedVersion, model: &str) -> anyhow::Result<String> {
         .profiles
         .iter()
         .find(|s| s.profile == p.key.to_string());
+    let mut out = overview(p, &loaded.manifest.version, summary);
+    let _ = writeln!(out, "\nservices (allowed = part of normal behaviour):");
+    out.push_str(&services(p));
+    Ok(out)
+}
+
+/// The profile's headline figures, one per line.
+fn overview(p: &Profile, version: &str, summary: Option<&ProfileSummary>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} (version {})", p.key, loaded.manifest.version);
+    let _ = writeln!(out, "{} (version {version})", p.key);
     let _ = writeln!(out, "class:        {}", p.class.as_deref().unwrap_or("-"));
     let _ = writeln!(out, "devices:      {}", p.devices.len());
     let _ = writeln!(
@@ -191,68 +199,63 @@ fn show(loaded: &LoadedVersion, model: &str) -> anyhow::Result<String> {
         m.days,
         m.hours_covered
     );
-    match &p.statistical {
-        Some(s) => {
-            let _ = writeln!(
-                out,
-                "anomaly:      threshold {:.2} (typical score {:.2}), {} active features",
-                s.threshold,
-                s.median_score,
-                s.active.len()
-            );
-        }
-        None => {
-            let _ = writeln!(out, "anomaly:      no statistical model (too few windows)");
-        }
-    }
+    let _ = match &p.statistical {
+        Some(s) => writeln!(
+            out,
+            "anomaly:      threshold {:.2} (typical score {:.2}), {} active features",
+            s.threshold,
+            s.median_score,
+            s.active.len()
+        ),
+        None => writeln!(out, "anomaly:      no statistical model (too few windows)"),
+    };
     if let Some(s) = summary {
+        let rate = s
+            .holdout_false_alerts_per_100_device_days
+            .map_or("-".to_owned(), |v| format!("{v:.2}"));
         let _ = writeln!(
             out,
-            "hold-out:     {} windows, {} alerts ({} per 100 device-days)",
-            s.holdout_windows,
-            s.holdout_alerts,
-            s.holdout_false_alerts_per_100_device_days
-                .map_or("-".to_owned(), |v| format!("{v:.2}"))
+            "hold-out:     {} windows, {} alerts ({rate} per 100 device-days)",
+            s.holdout_windows, s.holdout_alerts
         );
     }
-    let b = &p.behaviour;
+    out.push_str(&external(&p.behaviour));
+    out
+}
+
+/// External reach and remote execution, one line each.
+fn external(b: &wardwatch_baseline::profile::behaviour::BehaviourProfile) -> String {
     let prefixes: Vec<String> = b
         .external_prefixes
         .iter()
         .map(ToString::to_string)
         .collect();
-    let _ = writeln!(
-        out,
-        "external:     {}{}",
-        if b.external_outbound {
-            "starts flows to external hosts"
+    let reach = if b.external_outbound {
+        "starts flows to external hosts"
+    } else {
+        "never starts flows to external hosts"
+    };
+    let known = if prefixes.is_empty() {
+        String::new()
+    } else {
+        let closed = if b.external_prefixes_closed {
+            ", closed set"
         } else {
-            "never starts flows to external hosts"
-        },
-        if prefixes.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({}{})",
-                prefixes.join(", "),
-                if b.external_prefixes_closed {
-                    ", closed set"
-                } else {
-                    ""
-                }
-            )
-        }
-    );
-    let _ = writeln!(
-        out,
-        "remote exec:  {}",
-        if b.remote_exec_normal {
-            "normal for this model"
-        } else {
-            "never seen"
-        }
-    );
-    let _ = writeln!(out, "\nservices (allowed = part of normal behaviour):");
+            ""
+        };
+        format!(" ({}{closed})", prefixes.join(", "))
+    };
+    let exec = if b.remote_exec_normal {
+        "normal for this model"
+    } else {
+        "never seen"
+    };
+    format!("external:     {reach}{known}\nremote exec:  {exec}\n")
+}
+
+/// The behaviour profile's services as a table.
+fn services(p: &Profile) -> String {
+    let b = &p.behaviour;
     let rows: Vec<Vec<String>> = b
         .services
         .iter()
@@ -273,7 +276,7 @@ fn show(loaded: &LoadedVersion, model: &str) -> anyhow::Result<String> {
             ]
         })
         .collect();
-    out.push_str(&table(
+    table(
         &[
             "direction",
             "peer",
@@ -284,8 +287,7 @@ fn show(loaded: &LoadedVersion, model: &str) -> anyhow::Result<String> {
             "allowed",
         ],
         &rows,
-    ));
-    Ok(out)
+    )
 }
 
 fn export(

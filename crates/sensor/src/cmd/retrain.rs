@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-use wardwatch_baseline::{TrainParams, Trainer};
+use wardwatch_baseline::{ModelSet as Profiles, TrainParams, Trainer};
 use wardwatch_flow::{Span, Timestamp, WindowFeatures};
 
 /// Options of `wardwatch retrain`.
@@ -54,6 +54,88 @@ struct Read {
 pub fn run(o: Options) -> anyhow::Result<()> {
     crate::logging::init();
     let started = Instant::now();
+    let setup = setup(&o)?;
+    let progress = Progress::new();
+    let settings = ReadSettings {
+        pipeline: crate::engine::pipeline_config(&setup.config.pipeline),
+        capture: setup.config.capture.clone(),
+        models: &setup.models,
+    };
+    let window = settings.pipeline.window;
+    let (inputs, cut) = prepare_inputs(&o.inputs, window, o.holdout, &progress)?;
+    let read = read_inputs(&inputs, &settings, cut, setup.params.clone(), &progress)?;
+    let total: u64 = read.windows.iter().sum();
+    let held = read.holdout.len() as u64;
+    let windows = read.windows.clone();
+    let (profiles, report, figures) = train_and_validate(read, &progress)?;
+    let summaries = summary::summaries(&report, &figures);
+    let end_secs = report
+        .last_window_secs
+        .saturating_add(u64::from(report.window_secs));
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT,
+        version: String::new(),
+        feature_schema: wardwatch_flow::FEATURE_SCHEMA_VERSION,
+        trained_at: Some(Timestamp::from_secs(end_secs)),
+        catalog_sha256: setup.models.catalog_sha256.clone(),
+        holdout: o.holdout,
+        inputs: inputs
+            .iter()
+            .zip(&windows)
+            .map(|(input, n)| input.record(*n))
+            .collect(),
+        profiles: summaries.clone(),
+        files: BTreeMap::new(),
+    };
+    let version = write_version(&setup.store, manifest, &profiles.encode(), o.activate)?;
+    print_outcome(&Outcome {
+        store: &setup.store,
+        version: &version,
+        activated: o.activate,
+        summaries: &summaries,
+        previous: setup
+            .previous
+            .as_ref()
+            .map(|p| p.manifest.profiles.as_slice()),
+        windows: (total, held),
+        unprofiled: figures.get(&None).map_or(0, |f| f.windows),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Learns the profiles from the training windows, then replays the hold-out through them.
+fn train_and_validate(
+    read: Read,
+    progress: &Progress,
+) -> anyhow::Result<(Arc<Profiles>, wardwatch_baseline::TrainingReport, Figures)> {
+    let spinner = progress.spinner("training");
+    let held = read.holdout.len() as u64;
+    let (set, report) = read
+        .trainer
+        .finish()
+        .map_err(|e| anyhow::anyhow!("training: {e}"))?;
+    spinner.finish_with_message(format!("{} profiles", report.profiles.len()));
+    let profiles = Arc::new(set);
+    let bar = progress.items("validating", held, "windows");
+    let figures = validate::validate(profiles.clone(), read.holdout, &|n| bar.set_position(n));
+    bar.finish();
+    Ok((profiles, report, figures))
+}
+
+/// Hold-out figures per profile key.
+type Figures = BTreeMap<Option<wardwatch_baseline::ProfileKey>, validate::Figures>;
+
+/// What a run starts from: the configuration, reference data, settings, the store and the
+/// version active before it.
+struct Setup {
+    config: crate::config::Config,
+    models: ModelSet,
+    params: TrainParams,
+    store: ModelStore,
+    previous: Option<crate::model_store::LoadedVersion>,
+}
+
+fn setup(o: &Options) -> anyhow::Result<Setup> {
     if !(0.0..=split::MAX_HOLDOUT).contains(&o.holdout) {
         anyhow::bail!(InputFailure(format!(
             "--holdout {}: use a share between 0 and {}",
@@ -65,7 +147,7 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         .inputs
         .first()
         .ok_or_else(|| InputFailure("give at least one capture or feature log".into()))?;
-    let cfg = config::load(
+    let config = config::load(
         o.config.as_deref(),
         &Overrides {
             replay: Some(first.clone()),
@@ -74,7 +156,7 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         },
     )?;
     let params = train_params(o.params.as_deref())?;
-    let mut models = ModelSet::load_reference(&cfg.models_dir)?;
+    let mut models = ModelSet::load_reference(&config.models_dir)?;
     if let Some(catalog) = &o.catalog {
         models = models.with_catalog_file(catalog)?;
     }
@@ -83,70 +165,33 @@ pub fn run(o: Options) -> anyhow::Result<()> {
     if stale > 0 {
         tracing::warn!(removed = stale, store = %o.out.display(), "removed temp files of an interrupted retrain");
     }
-    let previous = match store.load_active() {
-        Ok(v) => v,
-        Err(err) => {
-            tracing::warn!(error = %err, "the active version does not load; no threshold diff");
-            None
-        }
-    };
-    let progress = Progress::new();
-    let settings = ReadSettings {
-        pipeline: crate::engine::pipeline_config(&cfg.pipeline),
-        capture: cfg.capture.clone(),
-        models: &models,
-    };
-    let window = settings.pipeline.window;
-    let (inputs, cut) = prepare_inputs(&o.inputs, window, o.holdout, &progress)?;
-    let read = read_inputs(&inputs, &settings, cut, params, &progress)?;
-    let total: u64 = read.windows.iter().sum();
-    let held = read.holdout.len() as u64;
-    let spinner = progress.spinner("training");
-    spinner.set_message(format!("{} windows", total - held));
-    let (set, report) = read
-        .trainer
-        .finish()
-        .map_err(|e| anyhow::anyhow!("training: {e}"))?;
-    spinner.finish_with_message(format!("{} profiles", report.profiles.len()));
-    let profiles = Arc::new(set);
-    let bar = progress.items("validating", held, "windows");
-    let figures = validate::validate(profiles.clone(), read.holdout, &|n| bar.set_position(n));
-    bar.finish();
-    let summaries = summary::summaries(&report, &figures);
-    let end_secs = report
-        .last_window_secs
-        .saturating_add(u64::from(report.window_secs));
-    let manifest = Manifest {
-        format: MANIFEST_FORMAT,
-        version: String::new(),
-        feature_schema: wardwatch_flow::FEATURE_SCHEMA_VERSION,
-        trained_at: Some(Timestamp::from_secs(end_secs)),
-        catalog_sha256: models.catalog_sha256.clone(),
-        holdout: o.holdout,
-        inputs: inputs
-            .iter()
-            .zip(&read.windows)
-            .map(|(input, n)| input.record(*n))
-            .collect(),
-        profiles: summaries.clone(),
-        files: BTreeMap::new(),
-    };
+    let previous = store.load_active().unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "the active version does not load; no threshold diff");
+        None
+    });
+    Ok(Setup {
+        config,
+        models,
+        params,
+        store,
+        previous,
+    })
+}
+
+/// Adds the version to the store (and activates it); returns its id.
+fn write_version(
+    store: &ModelStore,
+    manifest: Manifest,
+    profiles: &[u8],
+    activate: bool,
+) -> anyhow::Result<String> {
     let version = store
-        .add(manifest, &profiles.encode())
+        .add(manifest, profiles)
         .context("writing the new version")?;
-    if o.activate {
+    if activate {
         store.activate(&version)?;
     }
-    print_outcome(&Outcome {
-        store: &store,
-        version: &version,
-        activated: o.activate,
-        summaries: &summaries,
-        previous: previous.as_ref().map(|p| p.manifest.profiles.as_slice()),
-        windows: (total, held),
-        unprofiled: figures.get(&None).map_or(0, |f| f.windows),
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok(version)
 }
 
 /// The training settings: defaults, or a TOML file of `TrainParams` (every key optional).
