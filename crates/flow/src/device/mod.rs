@@ -27,6 +27,8 @@ use std::net::IpAddr;
 
 /// Most served services remembered per device.
 pub const MAX_SERVED_PER_DEVICE: usize = 64;
+/// Most 802.1Q VLAN ids remembered per device (the first ones seen are kept).
+pub const MAX_VLANS_PER_DEVICE: usize = 4;
 
 /// Device-table counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -68,12 +70,27 @@ pub(crate) struct Device {
     pub(crate) decided_by: Vec<Evidence>,
     pub(crate) hostname: Option<String>,
     pub(crate) served: Vec<ServedService>,
+    /// Outer VLAN ids of its flows (sorted, at most [`MAX_VLANS_PER_DEVICE`]).
+    pub(crate) vlans: Vec<u16>,
     pub(crate) peer_history: BoundedHistory<IpAddr>,
     pub(crate) port_history: BoundedHistory<u16>,
     pub(crate) service_history: BoundedHistory<ServiceKey>,
     pub(crate) windows: [Option<Box<WindowAcc>>; 2],
     /// Queued in `DeviceTable::to_identify`.
     pub(crate) pending_identify: bool,
+}
+
+impl Device {
+    /// Remembers an 802.1Q VLAN the device's traffic was tagged with (0 = untagged, ignored).
+    /// Bounded: once [`MAX_VLANS_PER_DEVICE`] ids are held, further ones are not recorded.
+    pub(crate) fn note_vlan(&mut self, vlan: u16) {
+        if vlan == 0 || self.vlans.len() >= MAX_VLANS_PER_DEVICE {
+            return;
+        }
+        if let Err(at) = self.vlans.binary_search(&vlan) {
+            self.vlans.insert(at, vlan);
+        }
+    }
 }
 
 /// A device's accumulator for one window with the histories it checks against.
@@ -292,6 +309,7 @@ impl DeviceTable {
             decided_by: Vec::new(),
             hostname: None,
             served: Vec::new(),
+            vlans: Vec::new(),
             peer_history: BoundedHistory::new(c.peer_history),
             port_history: BoundedHistory::new(c.port_history),
             service_history: BoundedHistory::new(c.service_history),

@@ -130,6 +130,33 @@ fn snapshot_round_trips_through_json() {
 }
 
 #[test]
+fn records_list_vlans_and_used_services() {
+    let mut p = pipeline(PipelineConfig::default());
+    let mut events = Vec::new();
+    let mut frames = packets::tcp_session(A, B, (40000, 104), 100, 200);
+    frames.push((900, packets::udp_vlan(A, B, 20, (5000, 53))));
+    frames.push((901, packets::udp_vlan(A, B, 7, (5001, 514))));
+    push_all(&mut p, 1, &frames, &mut events);
+    p.flush(&mut events);
+    let records = p.devices();
+    let (a, b) = (&records[0], &records[1]);
+    assert_eq!(a.vlans, vec![7, 20]);
+    assert_eq!(
+        b.vlans,
+        vec![7, 20],
+        "the receiving device is on the VLAN too"
+    );
+    let used: Vec<String> = a.used.iter().map(|s| s.evidence_text()).collect();
+    assert_eq!(used, vec!["tcp/104", "udp/53", "udp/514"]);
+    assert!(b.used.is_empty(), "B only answered");
+    assert_eq!(b.services[0].evidence_text(), "tcp/104");
+    // Snapshots keep the VLANs; the used services come back from the restored history.
+    let mut q = pipeline(PipelineConfig::default());
+    q.restore(p.snapshot());
+    assert_eq!(q.devices(), records);
+}
+
+#[test]
 fn invalid_config_is_refused_with_its_key() {
     let catalog = crate::catalog::Catalog::parse("format = 1").unwrap();
     let config = PipelineConfig {
