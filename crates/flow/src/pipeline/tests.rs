@@ -157,6 +157,40 @@ fn records_list_vlans_and_used_services() {
 }
 
 #[test]
+fn stations_without_an_address_do_not_share_a_flow() {
+    // Two DHCP clients discovering within the UDP timeout: every IP field of their packets is
+    // the same (0.0.0.0:68 → 255.255.255.255:67). Each must become its own device with its own
+    // host name, not have its packets and evidence counted for the first.
+    let mut p = pipeline(PipelineConfig::default());
+    let mut events = Vec::new();
+    let (first, second) = ([0x02, 0, 0, 0, 9, 1], [0x02, 0, 0, 0, 9, 2]);
+    push_all(
+        &mut p,
+        1,
+        &[
+            (0, packets::dhcp_discover(first, "pump-one")),
+            (500, packets::dhcp_discover(second, "pump-two")),
+        ],
+        &mut events,
+    );
+    p.flush(&mut events);
+    assert_eq!(p.stats().flows.created, 2);
+    assert_eq!(p.stats().site.facts_unrouted, 0);
+    let hosts: Vec<(String, Option<String>)> = p
+        .devices()
+        .iter()
+        .map(|d| (d.device.id.to_string(), d.hostname.clone()))
+        .collect();
+    assert_eq!(
+        hosts,
+        vec![
+            ("02:00:00:00:09:01".to_owned(), Some("pump-one".to_owned())),
+            ("02:00:00:00:09:02".to_owned(), Some("pump-two".to_owned())),
+        ]
+    );
+}
+
+#[test]
 fn invalid_config_is_refused_with_its_key() {
     let catalog = crate::catalog::Catalog::parse("format = 1").unwrap();
     let config = PipelineConfig {
