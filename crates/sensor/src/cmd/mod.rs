@@ -1,6 +1,8 @@
 //! One module per subcommand; each is a thin orchestrator over the library crates.
 
+pub mod allow;
 pub mod assess;
+pub mod inventory;
 pub mod run;
 
 /// Marks an error caused by the user's input (a missing or malformed file, a bad option value):
