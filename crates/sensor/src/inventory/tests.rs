@@ -556,3 +556,52 @@ fn csv_quotes_hostile_strings_and_round_trips() {
     assert_eq!(render::csv_text("@SUM(A1)"), "'@SUM(A1)");
     assert_eq!(render::csv_text("plain"), "plain");
 }
+
+#[test]
+fn states_decide_which_devices_alert_for_being_new() {
+    use std::sync::Arc;
+    use wardwatch_baseline::{AlertKind, Detector, DetectorConfig, ModelSet as Profiles};
+    use wardwatch_flow::{DeviceRef, Event};
+    let mut states = DeviceStates::empty();
+    let now = Timestamp::from_secs(1_767_600_000);
+    for (id, state) in [
+        ("00:09:fb:00:00:01", DeviceState::Authorized),
+        ("10.0.0.2", DeviceState::Investigating),
+        ("00:09:fb:00:00:04", DeviceState::Retired),
+    ] {
+        states
+            .mark(id.parse().unwrap(), state, "r", "a", now)
+            .unwrap();
+    }
+    let records = [
+        record("00:09:fb:00:00:01", &["10.0.0.1"]),
+        record("00:09:fb:00:00:02", &["10.0.0.2"]),
+        record("00:09:fb:00:00:03", &["10.0.0.3"]),
+        record("00:09:fb:00:00:04", &["10.0.0.4"]),
+    ];
+    let mut detector = Detector::new(Arc::new(Profiles::empty()), DetectorConfig::default());
+    detector.set_device_states(states.detector_statuses(&records));
+    let mut alerts = Vec::new();
+    for round in 0..2u64 {
+        for r in &records {
+            let event = Event::DeviceEstablished {
+                ts: Timestamp::from_secs(1_767_600_100 + round * 7200),
+                device: DeviceRef {
+                    id: r.device.id,
+                    mac: r.device.mac,
+                    ip: r.ips.first().copied(),
+                },
+                identity: Identity::default(),
+            };
+            detector.process(&event, &mut alerts);
+        }
+    }
+    let new_devices: Vec<String> = alerts
+        .iter()
+        .filter(|a| a.kind == AlertKind::NewDevice)
+        .map(|a| a.device.id.to_string())
+        .collect();
+    // Authorized and investigating devices never alert; a new (and a retired, returning)
+    // device alerts once.
+    assert_eq!(new_devices, vec!["00:09:fb:00:00:03", "00:09:fb:00:00:04"]);
+}
