@@ -151,6 +151,12 @@ fn report(o: &ReportOptions) -> Result<()> {
     }
     let mut out = EngineOutput::default();
     engine.finish(&mut out);
+    if engine.unsupported_linktype() > 0 {
+        eprintln!(
+            "wardwatch: warning: {} packets skipped: their capture's link type is not supported",
+            engine.unsupported_linktype()
+        );
+    }
     let entries = inventory::build_inventory(
         &engine.pipeline().devices(),
         &models,
