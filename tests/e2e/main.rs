@@ -11,3 +11,4 @@ mod rules; // promtool: the alerting/recording rules, their unit tests, the exam
 mod run_errors; // wardwatch run refusing bad configs, models, captures: clear errors, exit 2 / 1
 mod run_reload; // SIGHUP reload: good config/models switched to, bad ones refused and counted
 mod run_replay; // replay scraped by a real Prometheus, promtool-clean, SIGTERM exit, state resume
+mod synth; // wardwatch synth: files, determinism, exit codes, memory, tshark dissection

@@ -4,6 +4,7 @@ pub mod allow;
 pub mod assess;
 pub mod inventory;
 pub mod run;
+pub mod synth;
 
 /// Marks an error caused by the user's input (a missing or malformed file, a bad option value):
 /// the process exits with code 2 instead of 1.
