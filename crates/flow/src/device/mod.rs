@@ -7,6 +7,7 @@
 mod config;
 mod history;
 mod record;
+mod routed;
 
 pub use config::DeviceTableConfig;
 
@@ -51,6 +52,9 @@ pub struct DeviceStats {
     pub windows_dropped: u64,
     /// Devices of a restored snapshot refused because their partition was full.
     pub restore_refused: u64,
+    /// IP-keyed devices (hosts seen through a router) absorbed into the established MAC-keyed
+    /// device that holds their address.
+    pub routed_merged: u64,
 }
 
 /// One device.
@@ -72,6 +76,9 @@ pub(crate) struct Device {
     pub(crate) served: Vec<ServedService>,
     /// Outer VLAN ids of its flows (sorted, at most [`MAX_VLANS_PER_DEVICE`]).
     pub(crate) vlans: Vec<u16>,
+    /// A unicast packet was delivered to its own MAC at one of its addresses (the network
+    /// resolves its address to it).
+    pub(crate) reached: bool,
     pub(crate) peer_history: BoundedHistory<IpAddr>,
     pub(crate) port_history: BoundedHistory<u16>,
     pub(crate) service_history: BoundedHistory<ServiceKey>,
@@ -177,7 +184,7 @@ impl DeviceTable {
                     .get(&DeviceId::Mac(m))
                     .is_some_and(|d| d.router);
                 match ip {
-                    Some(ip) if router && internal => DeviceId::Ip(ip),
+                    Some(ip) if router && internal => self.routed_host(m, ip),
                     _ => DeviceId::Mac(m),
                 }
             }
@@ -207,12 +214,17 @@ impl DeviceTable {
                 }
             }
             self.bind_ip(ip, id);
+            if matches!(id, DeviceId::Mac(_)) && self.devices.contains_key(&DeviceId::Ip(ip)) {
+                self.absorb_routed(id);
+            }
         }
         Some(id)
     }
 
     /// Points `ip` at `id`, unless an established device holds it and `id` is not established
-    /// (a spoofer must not take over an established device's address in the lookup).
+    /// (a spoofer must not take over an established device's address in the lookup). A router
+    /// never holds an address against another device: the addresses it sent from before it was
+    /// known as a router are mostly its routed hosts'.
     fn bind_ip(&mut self, ip: IpAddr, id: DeviceId) {
         let current = self.by_ip.get(&ip).copied();
         if current == Some(id) {
@@ -220,7 +232,7 @@ impl DeviceTable {
         }
         let holder_established = current
             .and_then(|c| self.devices.get(&c))
-            .is_some_and(|d| d.established);
+            .is_some_and(|d| d.established && !d.router);
         let claimant_established = self.devices.get(&id).is_some_and(|d| d.established);
         if holder_established && !claimant_established {
             return;
@@ -310,6 +322,7 @@ impl DeviceTable {
             hostname: None,
             served: Vec::new(),
             vlans: Vec::new(),
+            reached: false,
             peer_history: BoundedHistory::new(c.peer_history),
             port_history: BoundedHistory::new(c.port_history),
             service_history: BoundedHistory::new(c.service_history),
@@ -404,6 +417,7 @@ impl DeviceTable {
             device: device.reference(),
             identity: device.identity.clone(),
         });
+        self.absorb_routed(id);
     }
 
     /// Retires the established device silent longest, if silent past the idle timeout. The scan
@@ -544,6 +558,9 @@ impl DeviceTable {
                 device.ips.push(ip);
             }
             self.bind_ip(ip, *id);
+            if self.devices.contains_key(&DeviceId::Ip(ip)) {
+                self.absorb_routed(*id);
+            }
         }
     }
 }

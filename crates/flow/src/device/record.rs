@@ -283,6 +283,7 @@ fn device_from_snapshot(c: &super::DeviceTableConfig, snap: DeviceSnapshot) -> D
         hostname,
         served,
         vlans,
+        reached: false,
         peer_history: BoundedHistory::new(c.peer_history),
         port_history: BoundedHistory::new(c.port_history),
         service_history: BoundedHistory::new(c.service_history),

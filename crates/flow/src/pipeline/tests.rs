@@ -191,6 +191,86 @@ fn stations_without_an_address_do_not_share_a_flow() {
 }
 
 #[test]
+fn a_host_seen_directly_and_through_the_router_is_one_device() {
+    let mut p = pipeline(PipelineConfig::default());
+    let mut events = Vec::new();
+    let gateway = [0x02, 0, 0, 0, 0xfe, 0xfe];
+    let client = Host::internal(1, 5);
+    let server = Host {
+        mac: [0x02, 0, 0, 0, 100, 10],
+        ip: [10, 0, 100, 10],
+    };
+    let server_routed = Host {
+        mac: gateway,
+        ip: server.ip,
+    };
+    let dns = Host::internal(100, 53);
+    let shift =
+        |frames: Vec<(u64, Vec<u8>)>, by: u64| frames.into_iter().map(move |(ms, f)| (ms + by, f));
+    // Before the gateway is known as a router, it forwards a session with the server: its MAC
+    // is established and holds the server's address in the lookup for a while.
+    let mut frames = packets::tcp_session(client, server_routed, (39999, 104), 10, 20);
+    // The gateway forwards from 15 more internal addresses: a router.
+    for i in 0..15u8 {
+        let behind = Host {
+            mac: gateway,
+            ip: [10, 0, 200, i + 1],
+        };
+        frames.push((
+            u64::from(i),
+            packets::udp(behind, client, (5000, 6000), b"x"),
+        ));
+    }
+    // Routed first: the client's DICOM session reaches the server through the gateway.
+    frames.extend(shift(
+        packets::tcp_session(client, server_routed, (40000, 104), 100, 200),
+        100,
+    ));
+    assert_eq!(frames.len(), 31);
+    push_all(&mut p, 1, &frames, &mut events);
+    let ids: Vec<String> = p
+        .devices()
+        .iter()
+        .map(|d| d.device.id.to_string())
+        .collect();
+    assert!(ids.contains(&"10.0.100.10".to_owned()), "{ids:?}");
+    // A station that only sends from the server's address (a spoofed source) absorbs nothing.
+    let spoofer = Host {
+        mac: [0x02, 0, 0, 0, 66, 66],
+        ip: server.ip,
+    };
+    push_all(
+        &mut p,
+        2,
+        &[(0, packets::udp(spoofer, dns, (40009, 53), b"q0"))],
+        &mut events,
+    );
+    assert_eq!(p.stats().devices.routed_merged, 0);
+    // The server on its own segment: the DNS answer is delivered to its own MAC at the address.
+    let direct = vec![
+        (1, packets::udp(server, dns, (40001, 53), b"q1")),
+        (2, packets::udp(dns, server, (53, 40001), b"a1")),
+    ];
+    push_all(&mut p, 2, &direct, &mut events);
+    assert_eq!(p.stats().devices.routed_merged, 1);
+    // Routed traffic after the merge counts for the server's MAC device too.
+    let later = packets::tcp_session(client, server_routed, (40002, 11112), 100, 200);
+    push_all(&mut p, 3, &later, &mut events);
+    p.flush(&mut events);
+    let devices = p.devices();
+    let ids: Vec<String> = devices.iter().map(|d| d.device.id.to_string()).collect();
+    assert!(!ids.contains(&"10.0.100.10".to_owned()), "{ids:?}");
+    let merged = devices
+        .iter()
+        .find(|d| d.device.id.to_string() == "02:00:00:00:64:0a")
+        .unwrap();
+    let served: Vec<String> = merged.services.iter().map(|s| s.evidence_text()).collect();
+    assert_eq!(served, vec!["tcp/104", "tcp/11112"]);
+    assert_eq!(merged.first_seen, Timestamp(1_000_000 + 101_000));
+    assert_eq!(p.stats().devices.routed_merged, 1);
+}
+
+#[test]
 fn invalid_config_is_refused_with_its_key() {
     let catalog = crate::catalog::Catalog::parse("format = 1").unwrap();
     let config = PipelineConfig {

@@ -199,6 +199,7 @@ impl Site {
         }
         if !group && let Some(receiver) = self.devices.receiver(dst.mac, Some(dst.ip), &self.nets) {
             self.count_received(receiver, k, flow, !from_initiator, counted);
+            self.devices.note_reached(receiver, dst.mac, dst.ip);
         }
         roles
     }
