@@ -216,6 +216,25 @@ fn formats_of_a_generated_capture() {
 }
 
 #[test]
+fn the_demo_ward_table_fits_80_columns() {
+    let demo = wardwatch_e2e::repo_root().join("fixtures/demo/ward.pcap");
+    let out = wardwatch(&["inventory", &demo.display().to_string()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_table_fits(&text);
+    // Every identified device of the demo ward is listed with its model.
+    let truth = std::fs::read_to_string(demo.with_file_name("ward.devices.jsonl")).unwrap();
+    let models: std::collections::BTreeSet<String> = truth
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|d| d["model"].as_str().map(str::to_owned))
+        .collect();
+    for model in &models {
+        assert!(text.contains(model.as_str()), "{model} missing:\n{text}");
+    }
+}
+
+#[test]
 fn unreadable_inputs_exit_2_and_name_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let junk = dir.path().join("junk.pcap");

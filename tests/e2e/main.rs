@@ -5,6 +5,7 @@ mod cli; // --help, --version, exit codes
 mod dashboards; // Grafana dashboards: structure, metric names, every panel query against a real Prometheus
 mod fake_sensor; // stand-in /metrics with the pipeline's families, for dashboards.rs
 mod grafana; // reading dashboard JSON and PromQL (shared by dashboards.rs)
+mod identification; // ≥ 98 % right models on 30-minute synthetic wards of three seeds (issue #6)
 mod inventory; // wardwatch inventory (real captures, formats, 80 columns), inventory mark/states/history, allow add/list
 mod live_capture; // live capture on a veth pair in a namespace: counted, passive, privileges dropped
 mod rules; // promtool: the alerting/recording rules, their unit tests, the example prometheus.yml

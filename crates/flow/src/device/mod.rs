@@ -253,7 +253,23 @@ impl DeviceTable {
             return None;
         }
         device.last_seen = device.last_seen.max(ts);
-        (ip.is_none() || (internal && device.last_ip == ip)).then_some(device.id)
+        let id = device.id;
+        let proven = device.established || device.reached;
+        if ip.is_none() {
+            return Some(id);
+        }
+        if !(internal && device.last_ip == ip) {
+            return None;
+        }
+        // A twin keyed by this address may have appeared through a router since: absorb it.
+        if let Some(ip) = ip
+            && proven
+            && self.stats.routers > 0
+            && self.devices.contains_key(&DeviceId::Ip(ip))
+        {
+            self.absorb_routed(id);
+        }
+        Some(id)
     }
 
     /// The device a frame to (`mac`, `ip`) reached, if it is one (never created).

@@ -91,7 +91,8 @@ impl DeviceTable {
             moved.apply(device);
         }
         for ip in moved.ips {
-            self.bind_ip(ip, into);
+            // The absorbing device holds the address now, whoever the lookup named before.
+            self.by_ip.insert(ip, into);
         }
         self.stats.routed_merged = self.stats.routed_merged.saturating_add(1);
     }

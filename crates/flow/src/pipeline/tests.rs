@@ -271,6 +271,68 @@ fn a_host_seen_directly_and_through_the_router_is_one_device() {
 }
 
 #[test]
+fn a_routed_twin_appearing_later_is_absorbed_at_the_hosts_next_packet() {
+    let mut p = pipeline(PipelineConfig::default());
+    let mut events = Vec::new();
+    let gateway = [0x02, 0, 0, 0, 0xfe, 0xfe];
+    let client = Host::internal(1, 5);
+    let server = Host {
+        mac: [0x02, 0, 0, 0, 100, 10],
+        ip: [10, 0, 100, 10],
+    };
+    let routed = Host {
+        mac: gateway,
+        ip: server.ip,
+    };
+    let dns = Host::internal(100, 53);
+    // The server first, on its own segment: its DNS answer reaches its own MAC.
+    let mut frames = vec![
+        (0, packets::udp(server, dns, (40001, 53), b"q1")),
+        (1, packets::udp(dns, server, (53, 40001), b"a1")),
+    ];
+    // The gateway, not yet known as a router, forwards a session from the server's address.
+    frames.extend(
+        packets::tcp_session(client, routed, (39999, 104), 10, 20)
+            .into_iter()
+            .map(|(ms, f)| (ms + 10, f)),
+    );
+    for i in 0..15u8 {
+        let behind = Host {
+            mac: gateway,
+            ip: [10, 0, 200, i + 1],
+        };
+        frames.push((
+            30 + u64::from(i),
+            packets::udp(behind, client, (5000, 6000), b"x"),
+        ));
+    }
+    // Routed traffic now creates a twin keyed by the address ...
+    frames.extend(
+        packets::tcp_session(client, routed, (40000, 104), 10, 20)
+            .into_iter()
+            .map(|(ms, f)| (ms + 100, f)),
+    );
+    push_all(&mut p, 1, &frames, &mut events);
+    assert_eq!(p.stats().devices.routers, 1);
+    let twin = |p: &Pipeline| {
+        p.devices()
+            .iter()
+            .any(|d| d.device.id.to_string() == "10.0.100.10")
+    };
+    assert!(twin(&p));
+    // ... which the server's next packet from its address absorbs (a new query: it does not
+    // establish the server, only the fast path of a known sender sees it).
+    push_all(
+        &mut p,
+        2,
+        &[(0, packets::udp(server, dns, (40002, 53), b"q2"))],
+        &mut events,
+    );
+    assert!(!twin(&p));
+    assert_eq!(p.stats().devices.routed_merged, 1);
+}
+
+#[test]
 fn invalid_config_is_refused_with_its_key() {
     let catalog = crate::catalog::Catalog::parse("format = 1").unwrap();
     let config = PipelineConfig {
