@@ -30,6 +30,8 @@ use std::net::IpAddr;
 pub const MAX_SERVED_PER_DEVICE: usize = 64;
 /// Most 802.1Q VLAN ids remembered per device (the first ones seen are kept).
 pub const MAX_VLANS_PER_DEVICE: usize = 4;
+/// Most own addresses remembered for a router (the interface addresses it asks ARP from).
+pub const MAX_ROUTER_OWN_IPS: usize = 64;
 
 /// Device-table counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -79,6 +81,9 @@ pub(crate) struct Device {
     /// A unicast packet was delivered to its own MAC at one of its addresses (the network
     /// resolves its address to it).
     pub(crate) reached: bool,
+    /// For a router: its own interface addresses, from its ARP requests (at most
+    /// [`MAX_ROUTER_OWN_IPS`]).
+    pub(crate) own_ips: Vec<IpAddr>,
     pub(crate) peer_history: BoundedHistory<IpAddr>,
     pub(crate) port_history: BoundedHistory<u16>,
     pub(crate) service_history: BoundedHistory<ServiceKey>,
@@ -339,6 +344,7 @@ impl DeviceTable {
             served: Vec::new(),
             vlans: Vec::new(),
             reached: false,
+            own_ips: Vec::new(),
             peer_history: BoundedHistory::new(c.peer_history),
             port_history: BoundedHistory::new(c.port_history),
             service_history: BoundedHistory::new(c.service_history),

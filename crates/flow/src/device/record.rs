@@ -284,6 +284,7 @@ fn device_from_snapshot(c: &super::DeviceTableConfig, snap: DeviceSnapshot) -> D
         served,
         vlans,
         reached: false,
+        own_ips: Vec::new(),
         peer_history: BoundedHistory::new(c.peer_history),
         port_history: BoundedHistory::new(c.port_history),
         service_history: BoundedHistory::new(c.service_history),

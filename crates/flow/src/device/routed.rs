@@ -20,6 +20,14 @@ impl DeviceTable {
     /// The device a packet from (or to) `ip` through the router `router` belongs to: the
     /// established MAC-keyed device that holds the address, else the address itself.
     pub(super) fn routed_host(&self, router: MacAddr, ip: IpAddr) -> DeviceId {
+        let router_id = DeviceId::Mac(router);
+        if self
+            .devices
+            .get(&router_id)
+            .is_some_and(|d| d.own_ips.contains(&ip))
+        {
+            return router_id;
+        }
         match self.by_ip.get(&ip) {
             Some(&owner @ DeviceId::Mac(mac))
                 if mac != router
@@ -31,6 +39,33 @@ impl DeviceTable {
             }
             _ => DeviceId::Ip(ip),
         }
+    }
+
+    /// An ARP request from `mac` asking from `ip`: ARP is never routed, so a router asking from
+    /// an address owns it (its interface on that subnet). Traffic of the router from that address
+    /// then counts for the router itself, and a device already keyed by the address is absorbed.
+    /// Returns true when `mac` is a router (the caller then keeps the frame on its MAC).
+    pub(crate) fn note_arp_request(
+        &mut self,
+        mac: MacAddr,
+        ip: IpAddr,
+        ts: crate::time::Timestamp,
+    ) -> bool {
+        let id = DeviceId::Mac(mac);
+        let Some(device) = self.devices.get_mut(&id) else {
+            return false;
+        };
+        if !device.router {
+            return false;
+        }
+        device.last_seen = device.last_seen.max(ts);
+        if !device.own_ips.contains(&ip) && device.own_ips.len() < super::MAX_ROUTER_OWN_IPS {
+            device.own_ips.push(ip);
+            if self.devices.contains_key(&DeviceId::Ip(ip)) {
+                self.absorb(DeviceId::Ip(ip), id);
+            }
+        }
+        true
     }
 
     /// Notes that a unicast packet to `ip` was delivered to the MAC-keyed device `id` itself
@@ -73,7 +108,7 @@ impl DeviceTable {
     }
 
     /// Moves what `from` learnt into `into` and removes `from`.
-    fn absorb(&mut self, from: DeviceId, into: DeviceId) {
+    pub(super) fn absorb(&mut self, from: DeviceId, into: DeviceId) {
         let Some(old) = self.devices.get(&from) else {
             return;
         };

@@ -333,6 +333,50 @@ fn a_routed_twin_appearing_later_is_absorbed_at_the_hosts_next_packet() {
 }
 
 #[test]
+fn a_routers_own_address_belongs_to_the_router() {
+    let mut p = pipeline(PipelineConfig::default());
+    let mut events = Vec::new();
+    let gateway = [0x02, 0, 0, 0, 0xfe, 0xfe];
+    let client = Host::internal(1, 5);
+    let mut frames = Vec::new();
+    for i in 0..16u8 {
+        let behind = Host {
+            mac: gateway,
+            ip: [10, 0, 200, i + 1],
+        };
+        frames.push((
+            u64::from(i),
+            packets::udp(behind, client, (5000, 6000), b"x"),
+        ));
+    }
+    // The router's own interface address sends (a relayed DHCP reply, an ICMP error): a twin
+    // keyed by the address appears ...
+    let interface = Host {
+        mac: gateway,
+        ip: [10, 0, 1, 1],
+    };
+    frames.push((20, packets::udp(interface, client, (67, 68), b"relay")));
+    push_all(&mut p, 1, &frames, &mut events);
+    let has = |p: &Pipeline, id: &str| p.devices().iter().any(|d| d.device.id.to_string() == id);
+    assert!(has(&p, "10.0.1.1"));
+    // ... until the router asks ARP from that address: ARP is not routed, the address is its own.
+    let who_has = packets::arp(interface, 1, [0; 6], [10, 0, 1, 5]);
+    let later = [
+        (0, who_has),
+        (1, packets::udp(interface, client, (67, 68), b"relay")),
+    ];
+    push_all(&mut p, 2, &later, &mut events);
+    assert!(!has(&p, "10.0.1.1"));
+    assert_eq!(p.stats().devices.routed_merged, 1);
+    let router = p
+        .devices()
+        .into_iter()
+        .find(|d| d.device.id.to_string() == "02:00:00:00:fe:fe")
+        .unwrap();
+    assert_eq!(router.last_seen, Timestamp(2_001_000));
+}
+
+#[test]
 fn invalid_config_is_refused_with_its_key() {
     let catalog = crate::catalog::Catalog::parse("format = 1").unwrap();
     let config = PipelineConfig {
