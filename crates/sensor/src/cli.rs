@@ -31,6 +31,12 @@ enum Sub {
     Eval(EvalArgs),
     /// The model store: list versions, show or export (MUD) a learnt profile, activate, roll back.
     Models(ModelsArgs),
+    /// Device inventory of captures (vendor, model, version, services, location, advisories in
+    /// risk order); `inventory mark|states|history` record operator device states.
+    Inventory(InventoryArgs),
+    /// Site allow-list of operator verdicts: `allow add` appends an entry, `allow list` shows them.
+    #[command(subcommand)]
+    Allow(AllowSub),
     /// Generate a labelled synthetic hospital-ward capture (ward.pcap + labels + devices).
     Synth(SynthFlags),
 }
@@ -313,6 +319,234 @@ impl From<AssessArgs> for cmd::assess::Options {
     }
 }
 
+/// Arguments of `wardwatch inventory`: captures to inventory, or a state subcommand.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct InventoryArgs {
+    #[command(subcommand)]
+    action: Option<InventorySub>,
+    /// pcap/pcapng captures, read one after another into one pipeline (give them in time order).
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+    /// Output format; devices are listed known-exploited first, then by risk, then by id.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+    format: InventoryFormat,
+    /// Configuration file: pipeline settings, [[locations]], models.dir, state.dir (device states).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Model directory (models.dir).
+    #[arg(long, value_name = "DIR")]
+    models: Option<PathBuf>,
+    /// State directory holding the device states (state.dir).
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum InventoryFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Where `inventory mark|states|history` find the state directory.
+#[derive(Debug, Args)]
+struct StateDirFlags {
+    /// Configuration file whose state.dir holds the device states.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// State directory (overrides the configuration's state.dir).
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+}
+
+impl From<StateDirFlags> for cmd::inventory::StateDirArgs {
+    fn from(f: StateDirFlags) -> Self {
+        cmd::inventory::StateDirArgs {
+            config: f.config,
+            state_dir: f.state_dir,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum InventorySub {
+    /// Record a device's state (new, authorized, investigating, retired) in the audit trail.
+    Mark {
+        /// The device: its MAC or IP address.
+        #[arg(value_name = "DEVICE", value_parser = parse_device)]
+        device: wardwatch_flow::DeviceId,
+        /// new, authorized, investigating or retired.
+        #[arg(value_name = "STATE", value_parser = parse_state)]
+        state: crate::inventory::DeviceState,
+        /// Why (recorded in the audit trail).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Who [default: the login name].
+        #[arg(long, value_name = "NAME")]
+        author: Option<String>,
+        #[command(flatten)]
+        dirs: StateDirFlags,
+    },
+    /// Print the marked devices and the whole audit trail.
+    States {
+        #[command(flatten)]
+        dirs: StateDirFlags,
+    },
+    /// Print the audit trail of one device.
+    History {
+        /// The device: its MAC or IP address.
+        #[arg(value_name = "DEVICE", value_parser = parse_device)]
+        device: wardwatch_flow::DeviceId,
+        #[command(flatten)]
+        dirs: StateDirFlags,
+    },
+}
+
+fn parse_device(text: &str) -> Result<wardwatch_flow::DeviceId, String> {
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a MAC (00:09:fb:12:34:56) or IP address"))
+}
+
+fn parse_state(text: &str) -> Result<crate::inventory::DeviceState, String> {
+    text.parse()
+}
+
+impl From<InventoryArgs> for cmd::inventory::Action {
+    fn from(a: InventoryArgs) -> Self {
+        use cmd::inventory::{Action, Format, MarkOptions, ReportOptions, StateDirArgs};
+        match a.action {
+            Some(InventorySub::Mark {
+                device,
+                state,
+                reason,
+                author,
+                dirs,
+            }) => Action::Mark(MarkOptions {
+                device,
+                state,
+                reason,
+                author,
+                dirs: dirs.into(),
+            }),
+            Some(InventorySub::States { dirs }) => Action::States(dirs.into()),
+            Some(InventorySub::History { device, dirs }) => Action::History(device, dirs.into()),
+            None => Action::Report(ReportOptions {
+                files: a.files,
+                format: match a.format {
+                    InventoryFormat::Table => Format::Table,
+                    InventoryFormat::Json => Format::Json,
+                    InventoryFormat::Csv => Format::Csv,
+                },
+                models: a.models,
+                state: StateDirArgs {
+                    config: a.config,
+                    state_dir: a.state_dir,
+                },
+            }),
+        }
+    }
+}
+
+/// Where `allow add|list` find the allow-list file.
+#[derive(Debug, Args)]
+struct AllowFileFlags {
+    /// Allow-list file [default: allowlist.toml in the state directory].
+    #[arg(long, value_name = "PATH")]
+    file: Option<PathBuf>,
+    /// Configuration file whose state.dir holds allowlist.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// State directory holding allowlist.toml.
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+}
+
+impl From<AllowFileFlags> for cmd::allow::FileArgs {
+    fn from(f: AllowFileFlags) -> Self {
+        cmd::allow::FileArgs {
+            file: f.file,
+            dirs: cmd::inventory::StateDirArgs {
+                config: f.config,
+                state_dir: f.state_dir,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum AllowSub {
+    /// Append an entry (with its reason, author and creation time) to the allow-list file.
+    Add {
+        /// Why the alert is benign.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Who decided [default: the login name].
+        #[arg(long, value_name = "NAME")]
+        author: Option<String>,
+        /// Device it applies to (MAC or IP).
+        #[arg(long, value_name = "MAC|IP")]
+        device: Option<String>,
+        /// Catalog model it applies to.
+        #[arg(long, value_name = "ID")]
+        model: Option<String>,
+        /// Alert kind it applies to (e.g. beaconing).
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// Peer address or network it applies to.
+        #[arg(long, value_name = "IP|CIDR")]
+        peer: Option<String>,
+        /// Peer service port it applies to.
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+        /// When it stops applying: an RFC 3339 time or a duration from now (30d, 12h).
+        #[arg(long, value_name = "RFC3339|DURATION")]
+        expires: Option<String>,
+        #[command(flatten)]
+        file: AllowFileFlags,
+    },
+    /// List the entries; expired ones are flagged.
+    List {
+        /// Judge expiry at this RFC 3339 time [default: now].
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        #[command(flatten)]
+        file: AllowFileFlags,
+    },
+}
+
+impl From<AllowSub> for cmd::allow::Action {
+    fn from(sub: AllowSub) -> Self {
+        match sub {
+            AllowSub::Add {
+                reason,
+                author,
+                device,
+                model,
+                kind,
+                peer,
+                port,
+                expires,
+                file,
+            } => cmd::allow::Action::Add(cmd::allow::AddOptions {
+                reason,
+                author,
+                device,
+                model,
+                kind,
+                peer,
+                port,
+                expires,
+                file: file.into(),
+            }),
+            AllowSub::List { at, file } => cmd::allow::Action::List {
+                file: file.into(),
+                at,
+            },
+        }
+    }
+}
+
 /// Flags of `wardwatch synth`.
 #[derive(Debug, Args)]
 struct SynthFlags {
@@ -376,6 +610,10 @@ pub enum Command {
     Eval(cmd::eval::Options),
     /// `wardwatch models`.
     Models(cmd::models::Options),
+    /// `wardwatch inventory`.
+    Inventory(cmd::inventory::Action),
+    /// `wardwatch allow`.
+    Allow(cmd::allow::Action),
     /// Generate a synthetic ward capture.
     Synth(cmd::synth::SynthArgs),
 }
@@ -394,6 +632,8 @@ pub fn parse() -> Result<Command, ExitCode> {
             Some(Sub::Retrain(args)) => Ok(Command::Retrain(args.into())),
             Some(Sub::Eval(args)) => Ok(Command::Eval(args.into())),
             Some(Sub::Models(args)) => Ok(Command::Models(args.into())),
+            Some(Sub::Inventory(args)) => Ok(Command::Inventory(args.into())),
+            Some(Sub::Allow(sub)) => Ok(Command::Allow(sub.into())),
             Some(Sub::Synth(f)) => Ok(Command::Synth(cmd::synth::SynthArgs {
                 seed: f.seed,
                 devices: f.devices,
@@ -426,6 +666,8 @@ impl Command {
             Command::Retrain(options) => cmd::retrain::run(options),
             Command::Eval(options) => cmd::eval::run(options),
             Command::Models(options) => cmd::models::run(options),
+            Command::Inventory(action) => cmd::inventory::run(action),
+            Command::Allow(action) => cmd::allow::run(action),
             Command::Synth(args) => cmd::synth::run(args),
         }
     }

@@ -216,17 +216,27 @@ impl Builder<'_> {
             .ok_or_else(|| config(format!("model {id:?} is not in the catalog")))
     }
 
-    fn draw(&mut self, label: &str, ouis: &[[u8; 3]], versions: &[String]) -> Drawn {
+    fn draw(&mut self, label: &str, prefixes: &[Vec<u8>], versions: &[String]) -> Drawn {
         let mut rng = seed::rng(self.seed, label);
-        let oui = match ouis.len() {
-            0 => FALLBACK_OUI,
-            n => ouis[rng.gen_range(0..n)],
+        let prefix: &[u8] = match prefixes.len() {
+            0 => &FALLBACK_OUI,
+            n => &prefixes[rng.gen_range(0..n)],
         };
-        let mut mac = [oui[0], oui[1], oui[2], 0, 0, 0];
+        // A registry block longer than 24 bits (MA-M, MA-S/IAB) keeps its extra octets, so the
+        // MAC lies inside the block the model's fingerprint names; when such a small block runs
+        // out of addresses, only the 24-bit OUI is kept.
+        let mut mac = [0u8; 6];
+        let mut fixed = prefix.len().clamp(3, 5);
+        mac[..fixed].copy_from_slice(&prefix[..fixed]);
+        let mut attempts = 0u32;
         loop {
-            rng.fill(&mut mac[3..]);
+            rng.fill(&mut mac[fixed..]);
             if self.macs.insert(mac) {
                 break;
+            }
+            attempts += 1;
+            if attempts >= 1024 {
+                fixed = 3;
             }
         }
         let version = match versions.len() {
@@ -369,7 +379,7 @@ impl Builder<'_> {
                     .map(parse_oui)
                     .transpose()?
                     .unwrap_or(SERVER_OUI);
-                let d = self.draw(&label, &[oui], &[]);
+                let d = self.draw(&label, &[oui.to_vec()], &[]);
                 Host {
                     label,
                     kind,
@@ -520,12 +530,12 @@ pub fn scale_counts(cfg: &WardConfig, devices: Option<u32>) -> Result<Vec<Vec<u3
 
 /// OUIs of a model: `[model.emits] oui`, else the first OUI literal of its `mac` fingerprint rule
 /// (the identification rules name the registry blocks), else none.
-pub fn model_ouis(model: &DeviceModel) -> Vec<[u8; 3]> {
-    let listed: Vec<[u8; 3]> = model
+pub fn model_ouis(model: &DeviceModel) -> Vec<Vec<u8>> {
+    let listed: Vec<Vec<u8>> = model
         .emits
         .oui
         .iter()
-        .filter_map(|o| parse_oui(o).ok())
+        .filter_map(|o| parse_prefix(o).ok())
         .collect();
     if !listed.is_empty() {
         return listed;
@@ -543,8 +553,32 @@ pub fn model_ouis(model: &DeviceModel) -> Vec<[u8; 3]> {
                 .collect::<Vec<_>>()
         })
         .filter_map(|alt| parse_oui(alt.trim_end_matches(')')).ok())
+        .map(|oui| oui.to_vec())
         .take(1)
         .collect()
+}
+
+/// Parses a MAC prefix of three to five octets (`00:09:fb`, `00:50:c2:05:b0`).
+pub fn parse_prefix(text: &str) -> Result<Vec<u8>, SynthError> {
+    let bad = || {
+        config(format!(
+            "{text:?} is not a MAC prefix like 00:50:56 or 00:50:c2:05:b0"
+        ))
+    };
+    let octets = text
+        .split([':', '-'])
+        .map(|part| {
+            (part.len() == 2)
+                .then(|| u8::from_str_radix(part, 16).ok())
+                .flatten()
+                .ok_or_else(bad)
+        })
+        .collect::<Result<Vec<u8>, _>>()?;
+    if (3..=5).contains(&octets.len()) {
+        Ok(octets)
+    } else {
+        Err(bad())
+    }
 }
 
 /// Parses `aa:bb:cc` (or a longer prefix; the first three octets count).
@@ -656,5 +690,46 @@ mod tests {
         assert_eq!(parse_oui("00:09:fb").unwrap(), [0, 9, 0xfb]);
         assert_eq!(parse_oui("00-50-56-aa").unwrap(), [0, 0x50, 0x56]);
         assert!(parse_oui("0:9:fb").is_err());
+        assert_eq!(
+            parse_prefix("00:50:c2:05:b0").unwrap(),
+            vec![0, 0x50, 0xc2, 5, 0xb0]
+        );
+        assert_eq!(parse_prefix("00:09:fb").unwrap(), vec![0, 9, 0xfb]);
+        assert!(parse_prefix("00:09").is_err());
+        assert!(parse_prefix("00:09:fb:00:00:00").is_err());
+    }
+
+    #[test]
+    fn long_registry_prefixes_are_kept() {
+        let catalog = catalog();
+        let abl = catalog.model("radiometer-abl90").unwrap();
+        assert_eq!(
+            model_ouis(abl),
+            vec![
+                vec![0, 0x50, 0xc2, 0x05, 0xb0],
+                vec![0, 0x50, 0xc2, 0x85, 0xe0]
+            ]
+        );
+        let cfg = WardConfig::default_ward().unwrap();
+        let mut b = Builder {
+            cfg: &cfg,
+            catalog: &catalog,
+            seed: 7,
+            hosts: Vec::new(),
+            macs: BTreeSet::new(),
+            used_ips: BTreeSet::new(),
+        };
+        let prefixes = model_ouis(abl);
+        let macs: Vec<[u8; 6]> = (0..300)
+            .map(|i| b.draw(&format!("abl/{i}"), &prefixes, &[]).mac)
+            .collect();
+        assert!(
+            macs[..10]
+                .iter()
+                .all(|m| m[..4] == [0, 0x50, 0xc2, 0x05] || m[..4] == [0, 0x50, 0xc2, 0x85])
+        );
+        assert!(macs[..10].iter().all(|m| m[4] == 0xb0 || m[4] == 0xe0));
+        let unique: std::collections::BTreeSet<_> = macs.iter().collect();
+        assert_eq!(unique.len(), 300, "a full block falls back to the OUI");
     }
 }

@@ -74,6 +74,9 @@ pub enum EvidenceKind {
     ServedPort,
     /// A recognised device protocol seen from the device, e.g. `intellivue_export`, `ge_unity`, `bacnet`.
     Protocol,
+    /// Manufacturer, model and software revision a Philips IntelliVue monitor reports in its
+    /// Data Export MDS Create Event Report, as `Philips IntelliVue MX450 N.02.05`.
+    IntellivueModel,
 }
 
 impl EvidenceKind {
@@ -112,6 +115,7 @@ impl EvidenceKind {
             SnmpSysDescr => "snmp_sysdescr",
             ServedPort => "served_port",
             Protocol => "protocol",
+            IntellivueModel => "intellivue_model",
         }
     }
 }

@@ -7,6 +7,7 @@
 mod config;
 mod history;
 mod record;
+mod routed;
 
 pub use config::DeviceTableConfig;
 
@@ -27,6 +28,10 @@ use std::net::IpAddr;
 
 /// Most served services remembered per device.
 pub const MAX_SERVED_PER_DEVICE: usize = 64;
+/// Most 802.1Q VLAN ids remembered per device (the first ones seen are kept).
+pub const MAX_VLANS_PER_DEVICE: usize = 4;
+/// Most own addresses remembered for a router (the interface addresses it asks ARP from).
+pub const MAX_ROUTER_OWN_IPS: usize = 64;
 
 /// Device-table counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -49,6 +54,9 @@ pub struct DeviceStats {
     pub windows_dropped: u64,
     /// Devices of a restored snapshot refused because their partition was full.
     pub restore_refused: u64,
+    /// IP-keyed devices (hosts seen through a router) absorbed into the established MAC-keyed
+    /// device that holds their address.
+    pub routed_merged: u64,
 }
 
 /// One device.
@@ -68,12 +76,33 @@ pub(crate) struct Device {
     pub(crate) decided_by: Vec<Evidence>,
     pub(crate) hostname: Option<String>,
     pub(crate) served: Vec<ServedService>,
+    /// Outer VLAN ids of its flows (sorted, at most [`MAX_VLANS_PER_DEVICE`]).
+    pub(crate) vlans: Vec<u16>,
+    /// A unicast packet was delivered to its own MAC at one of its addresses (the network
+    /// resolves its address to it).
+    pub(crate) reached: bool,
+    /// For a router: its own interface addresses, from its ARP requests (at most
+    /// [`MAX_ROUTER_OWN_IPS`]).
+    pub(crate) own_ips: Vec<IpAddr>,
     pub(crate) peer_history: BoundedHistory<IpAddr>,
     pub(crate) port_history: BoundedHistory<u16>,
     pub(crate) service_history: BoundedHistory<ServiceKey>,
     pub(crate) windows: [Option<Box<WindowAcc>>; 2],
     /// Queued in `DeviceTable::to_identify`.
     pub(crate) pending_identify: bool,
+}
+
+impl Device {
+    /// Remembers an 802.1Q VLAN the device's traffic was tagged with (0 = untagged, ignored).
+    /// Bounded: once [`MAX_VLANS_PER_DEVICE`] ids are held, further ones are not recorded.
+    pub(crate) fn note_vlan(&mut self, vlan: u16) {
+        if vlan == 0 || self.vlans.len() >= MAX_VLANS_PER_DEVICE {
+            return;
+        }
+        if let Err(at) = self.vlans.binary_search(&vlan) {
+            self.vlans.insert(at, vlan);
+        }
+    }
 }
 
 /// A device's accumulator for one window with the histories it checks against.
@@ -160,7 +189,7 @@ impl DeviceTable {
                     .get(&DeviceId::Mac(m))
                     .is_some_and(|d| d.router);
                 match ip {
-                    Some(ip) if router && internal => DeviceId::Ip(ip),
+                    Some(ip) if router && internal => self.routed_host(m, ip),
                     _ => DeviceId::Mac(m),
                 }
             }
@@ -190,12 +219,17 @@ impl DeviceTable {
                 }
             }
             self.bind_ip(ip, id);
+            if matches!(id, DeviceId::Mac(_)) && self.devices.contains_key(&DeviceId::Ip(ip)) {
+                self.absorb_routed(id);
+            }
         }
         Some(id)
     }
 
     /// Points `ip` at `id`, unless an established device holds it and `id` is not established
-    /// (a spoofer must not take over an established device's address in the lookup).
+    /// (a spoofer must not take over an established device's address in the lookup). A router
+    /// never holds an address against another device: the addresses it sent from before it was
+    /// known as a router are mostly its routed hosts'.
     fn bind_ip(&mut self, ip: IpAddr, id: DeviceId) {
         let current = self.by_ip.get(&ip).copied();
         if current == Some(id) {
@@ -203,7 +237,7 @@ impl DeviceTable {
         }
         let holder_established = current
             .and_then(|c| self.devices.get(&c))
-            .is_some_and(|d| d.established);
+            .is_some_and(|d| d.established && !d.router);
         let claimant_established = self.devices.get(&id).is_some_and(|d| d.established);
         if holder_established && !claimant_established {
             return;
@@ -224,7 +258,23 @@ impl DeviceTable {
             return None;
         }
         device.last_seen = device.last_seen.max(ts);
-        (ip.is_none() || (internal && device.last_ip == ip)).then_some(device.id)
+        let id = device.id;
+        let proven = device.established || device.reached;
+        if ip.is_none() {
+            return Some(id);
+        }
+        if !(internal && device.last_ip == ip) {
+            return None;
+        }
+        // A twin keyed by this address may have appeared through a router since: absorb it.
+        if let Some(ip) = ip
+            && proven
+            && self.stats.routers > 0
+            && self.devices.contains_key(&DeviceId::Ip(ip))
+        {
+            self.absorb_routed(id);
+        }
+        Some(id)
     }
 
     /// The device a frame to (`mac`, `ip`) reached, if it is one (never created).
@@ -292,6 +342,9 @@ impl DeviceTable {
             decided_by: Vec::new(),
             hostname: None,
             served: Vec::new(),
+            vlans: Vec::new(),
+            reached: false,
+            own_ips: Vec::new(),
             peer_history: BoundedHistory::new(c.peer_history),
             port_history: BoundedHistory::new(c.port_history),
             service_history: BoundedHistory::new(c.service_history),
@@ -386,6 +439,7 @@ impl DeviceTable {
             device: device.reference(),
             identity: device.identity.clone(),
         });
+        self.absorb_routed(id);
     }
 
     /// Retires the established device silent longest, if silent past the idle timeout. The scan
@@ -526,6 +580,9 @@ impl DeviceTable {
                 device.ips.push(ip);
             }
             self.bind_ip(ip, *id);
+            if self.devices.contains_key(&DeviceId::Ip(ip)) {
+                self.absorb_routed(*id);
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{BoundedHistory, Device, DeviceTable, MAX_SERVED_PER_DEVICE};
 use crate::catalog::EvidenceKind;
-use crate::event::{Identity, Transport};
+use crate::event::{Direction, Identity, Transport};
 use crate::identify::{Evidence, EvidenceSet};
 use crate::ids::{DeviceId, DeviceRef, MacAddr};
 use crate::time::Timestamp;
@@ -45,6 +45,13 @@ pub struct DeviceRecord {
     pub hostname: Option<String>,
     /// Services it served, sorted.
     pub services: Vec<ServedService>,
+    /// Services it used as a client: the TCP/UDP ports of flows it started, from its bounded
+    /// behaviour-combination history, sorted.
+    #[serde(default)]
+    pub used: Vec<ServedService>,
+    /// Outer 802.1Q VLAN ids its flows were tagged with, sorted (empty when untagged).
+    #[serde(default)]
+    pub vlans: Vec<u16>,
     /// First packet time.
     pub first_seen: Timestamp,
     /// Last packet time it sent.
@@ -87,6 +94,9 @@ pub struct DeviceSnapshot {
     pub hostname: Option<String>,
     /// Services served.
     pub served: Vec<ServedService>,
+    /// VLAN ids seen.
+    #[serde(default)]
+    pub vlans: Vec<u16>,
     /// Peers seen before (sorted).
     pub peer_history: Vec<IpAddr>,
     /// Destination ports seen before (sorted).
@@ -117,12 +127,36 @@ impl Device {
             identity: self.identity.clone(),
             hostname: self.hostname.clone(),
             services: self.served.clone(),
+            used: self.used_services(),
+            vlans: self.vlans.clone(),
             first_seen: self.first_seen,
             last_seen: self.last_seen,
             established: self.established,
             evidence,
             decided_by: self.decided_by.clone(),
         }
+    }
+
+    /// Services the device started flows to (TCP/UDP with a port), from its combination
+    /// history: sorted, deduplicated.
+    fn used_services(&self) -> Vec<ServedService> {
+        let mut used: Vec<ServedService> = self
+            .service_history
+            .sorted_keys()
+            .into_iter()
+            .filter(|k| {
+                k.direction == Direction::Outbound
+                    && k.port != 0
+                    && matches!(k.proto, Transport::Tcp | Transport::Udp)
+            })
+            .map(|k| ServedService {
+                proto: k.proto,
+                port: k.port,
+            })
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        used
     }
 
     /// The snapshot.
@@ -143,6 +177,7 @@ impl Device {
             decided_by: self.decided_by.clone(),
             hostname: self.hostname.clone(),
             served: self.served.clone(),
+            vlans: self.vlans.clone(),
             peer_history: self.peer_history.sorted_keys(),
             port_history: self.port_history.sorted_keys(),
             service_history: self.service_history.sorted_keys(),
@@ -227,6 +262,10 @@ fn device_from_snapshot(c: &super::DeviceTableConfig, snap: DeviceSnapshot) -> D
         .collect();
     served.sort_unstable();
     served.dedup();
+    let mut vlans: Vec<u16> = snap.vlans.into_iter().filter(|v| *v != 0).collect();
+    vlans.sort_unstable();
+    vlans.dedup();
+    vlans.truncate(super::MAX_VLANS_PER_DEVICE);
     let mut device = Device {
         id: snap.id,
         mac: snap.mac,
@@ -243,6 +282,9 @@ fn device_from_snapshot(c: &super::DeviceTableConfig, snap: DeviceSnapshot) -> D
         decided_by,
         hostname,
         served,
+        vlans,
+        reached: false,
+        own_ips: Vec::new(),
         peer_history: BoundedHistory::new(c.peer_history),
         port_history: BoundedHistory::new(c.port_history),
         service_history: BoundedHistory::new(c.service_history),

@@ -140,11 +140,19 @@ impl FlowTable {
 
     /// Records one packet; creates the flow (evicting for room if needed) when it is new.
     pub(crate) fn update(&mut self, p: &PacketFlowView, events: &mut Vec<FlowEvent>) -> FlowUpdate {
+        let station = if p.src.ip.is_unspecified() {
+            p.src.mac
+        } else if p.dst.ip.is_unspecified() {
+            p.dst.mac
+        } else {
+            None
+        };
         let key = FlowKey::new(
             p.vlan,
             p.protocol,
             (p.src.ip, p.src.port),
             (p.dst.ip, p.dst.port),
+            station,
         );
         match self.map.get(&key).copied() {
             Some(slot) => self.update_existing(slot, p),
@@ -364,7 +372,7 @@ impl FlowTable {
         original_src: (std::net::IpAddr, u16),
         original_dst: (std::net::IpAddr, u16),
     ) -> Option<FlowObs> {
-        let key = FlowKey::new(vlan, protocol, original_src, original_dst);
+        let key = FlowKey::new(vlan, protocol, original_src, original_dst, None);
         let Some(slot) = self.map.get(&key).copied() else {
             self.stats.unreachable_unmatched = self.stats.unreachable_unmatched.saturating_add(1);
             return None;

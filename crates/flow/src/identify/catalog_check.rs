@@ -141,6 +141,11 @@ pub(crate) fn emitted_evidence(model: &DeviceModel, version: &str) -> (MacAddr, 
     }
     for protocol in protocols(model) {
         items.push((EvidenceKind::Protocol, protocol.to_owned()));
+        if protocol == "intellivue_export" {
+            // The MDS Create Event Report after each association: vendor, model name, version.
+            let text = format!("{} {} {version}", model.vendor, model.name);
+            items.push((EvidenceKind::IntellivueModel, text));
+        }
     }
     let mac = mac_from(emits.oui.first().expect("every model emits an OUI"));
     let mut set = EvidenceSet::default();

@@ -50,6 +50,11 @@ impl Site {
             of_initiator: resp_dev.map(|id| self.role(Some(id), init, flow, false)),
         };
         let flow = FlowObs { roles, ..*flow };
+        for id in [init_dev, resp_dev].into_iter().flatten() {
+            if let Some(device) = self.devices.get_mut(&id) {
+                device.note_vlan(flow.vlan);
+            }
+        }
         let index = self.windows.index_of(ts);
         if let Some(id) = init_dev {
             self.account_initiated(id, index, &flow);
@@ -194,6 +199,7 @@ impl Site {
         }
         if !group && let Some(receiver) = self.devices.receiver(dst.mac, Some(dst.ip), &self.nets) {
             self.count_received(receiver, k, flow, !from_initiator, counted);
+            self.devices.note_reached(receiver, dst.mac, dst.ip);
         }
         roles
     }

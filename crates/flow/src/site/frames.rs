@@ -63,9 +63,16 @@ impl Site {
         let sender_ip = arp.sender_ip.map(IpAddr::V4);
         // ARP is link-local: the sending station is a device whatever address it asks for,
         // as long as it claims an internal one or none (a probe).
-        let sender = self
-            .devices
-            .sender(src_mac.or(claimed_mac), sender_ip, ts, &self.nets);
+        let station = src_mac.or(claimed_mac);
+        // A router asking ARP from an address owns it (ARP is not routed): its own device.
+        let router_request = arp.operation == ArpInfo::REQUEST
+            && matches!((station, sender_ip), (Some(m), Some(ip))
+                if self.nets.is_internal_unicast(ip) && self.devices.note_arp_request(m, ip, ts));
+        let sender = if router_request {
+            station.map(DeviceId::Mac)
+        } else {
+            self.devices.sender(station, sender_ip, ts, &self.nets)
+        };
         if let Some(id) = sender {
             let request = arp.operation == ArpInfo::REQUEST;
             let target = arp.target_ip.map(IpAddr::V4);

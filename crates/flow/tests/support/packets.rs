@@ -309,6 +309,28 @@ pub fn dhcp_ack(server: Host, client_mac: [u8; 6], ip: [u8; 4]) -> Vec<u8> {
     )
 }
 
+/// A DHCPDISCOVER from a station without an address (0.0.0.0 → broadcast) carrying a host
+/// name (option 12).
+pub fn dhcp_discover(client_mac: [u8; 6], hostname: &str) -> Vec<u8> {
+    let mut bootp = vec![0u8; 236];
+    bootp[0] = 1;
+    bootp[1] = 1;
+    bootp[2] = 6;
+    bootp[4..8].copy_from_slice(&[0x12, 0x34, 0x56, client_mac[5]]);
+    bootp[28..34].copy_from_slice(&client_mac);
+    bootp.extend_from_slice(&[99, 130, 83, 99]);
+    bootp.extend_from_slice(&[53, 1, 1]);
+    bootp.extend_from_slice(&[12, hostname.len() as u8]);
+    bootp.extend_from_slice(hostname.as_bytes());
+    bootp.push(255);
+    let builder = PacketBuilder::ethernet2(client_mac, [0xff; 6])
+        .ipv4([0, 0, 0, 0], [255, 255, 255, 255], 64)
+        .udp(68, 67);
+    let mut out = Vec::new();
+    builder.write(&mut out, &bootp).unwrap();
+    out
+}
+
 /// A complete TCP connection: handshake, one request of `bytes_out` and a reply of
 /// `bytes_in`, then FIN both ways. Returns the frames with their offsets in milliseconds.
 pub fn tcp_session(

@@ -1,7 +1,9 @@
 //! One module per subcommand; each is a thin orchestrator over the library crates.
 
+pub mod allow;
 pub mod assess;
 pub mod eval;
+pub mod inventory;
 pub mod models;
 pub mod retrain;
 pub mod run;

@@ -151,8 +151,14 @@ pub fn mds_create_event(
     let mut model_value = string_value(manufacturer);
     model_value.extend_from_slice(&string_value(model));
     attribute(&mut attrs, 0x0928, &model_value); // NOM_ATTR_ID_MODEL
-    let mut spec = vec![0x00, 0x01, 0x00, 0x00, 0x00, 0x00]; // one entry: component id, spec type
-    spec.extend_from_slice(&string_value(software));
+    // ProductionSpec: a list (count, length) of one ProdSpecEntry { spec_type SW_REVISION (4),
+    // component_id, prod_spec }.
+    let mut entry = vec![0x00, 0x04, 0x00, 0x00];
+    entry.extend_from_slice(&string_value(software));
+    let mut spec = Vec::new();
+    u16be(&mut spec, 1);
+    u16be(&mut spec, entry.len() as u16);
+    spec.extend_from_slice(&entry);
     attribute(&mut attrs, 0x092d, &spec); // NOM_ATTR_ID_PROD_SPECN
     attribute(&mut attrs, 0x0987, &abs_time(t)); // NOM_ATTR_TIME_ABS
     attribute(&mut attrs, 0x098f, &relative.to_be_bytes()); // NOM_ATTR_TIME_REL
@@ -160,12 +166,13 @@ pub fn mds_create_event(
     event.extend_from_slice(&MDS_OBJECT);
     event.extend_from_slice(&relative.to_be_bytes());
     u16be(&mut event, 0x0d06); // NOM_NOTI_MDS_CREAT
-    let mut list = Vec::new();
-    u16be(&mut list, 4);
-    u16be(&mut list, attrs.len() as u16);
-    list.extend_from_slice(&attrs);
-    u16be(&mut event, list.len() as u16);
-    event.extend_from_slice(&list);
+    // MdsCreateInfo: the MDS object again, then the attribute list (count, length, AVAs).
+    let mut info = MDS_OBJECT.to_vec();
+    u16be(&mut info, 4);
+    u16be(&mut info, attrs.len() as u16);
+    info.extend_from_slice(&attrs);
+    u16be(&mut event, info.len() as u16);
+    event.extend_from_slice(&info);
     roiv(0x0001, 0x0001, &event)
 }
 
@@ -289,5 +296,35 @@ mod tests {
         );
         assert_eq!(release(false)[0], 0x09);
         assert_eq!(release(true)[0], 0x0a);
+    }
+
+    #[test]
+    fn the_sensor_reads_model_and_revision_from_the_mds_create_event() {
+        use wardwatch_flow::catalog::EvidenceKind;
+        use wardwatch_flow::event::Transport;
+        use wardwatch_flow::identify::{PayloadContext, PayloadFact, inspect_payload};
+        let t = Timestamp::from_secs(1_767_600_000);
+        let ev = mds_create_event(t, 1000, "Philips", "IntelliVue MX450", "N.00.01");
+        let ctx = PayloadContext {
+            transport: Transport::Udp,
+            src_port: PORT,
+            dst_port: 50000,
+            from_initiator: false,
+            payload: &ev,
+        };
+        let mut facts = Vec::new();
+        inspect_payload(&ctx, &mut facts);
+        let models: Vec<&str> = facts
+            .iter()
+            .filter_map(|f| match f {
+                PayloadFact::Evidence { evidence, .. }
+                    if evidence.kind == EvidenceKind::IntellivueModel =>
+                {
+                    Some(evidence.value.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(models, vec!["Philips IntelliVue MX450 N.00.01"]);
     }
 }

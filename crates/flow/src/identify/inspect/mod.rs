@@ -12,6 +12,7 @@ mod dicom;
 mod dns;
 mod hl7;
 mod http;
+mod intellivue;
 mod lldp;
 mod netbios;
 #[cfg(test)]
@@ -78,6 +79,7 @@ fn udp(ctx: &PayloadContext<'_>, out: &mut Vec<PayloadFact>) {
         snmp::inspect_response(data, out);
     } else if either_port(ctx, 24105) {
         device_protocol::intellivue(ctx, out);
+        intellivue::mds_create(ctx, out);
     } else if either_port(ctx, 47808) {
         device_protocol::bacnet(data, out);
     } else if ctx.dst_port == 7000 {

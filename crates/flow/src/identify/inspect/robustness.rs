@@ -49,6 +49,12 @@ fn valid_payloads() -> Vec<(Transport, u16, u16, Vec<u8>)> {
             dicom::tests::associate_rq("CT1", "PACS", "1.2.840.113619.6.374", "GE_X"),
         ),
         (Tcp, 50000, 2575, hl7::tests::ORU.to_vec()),
+        (
+            Udp,
+            24105,
+            50000,
+            intellivue::tests::report("Philips", "IntelliVue MX450", "N.02.05"),
+        ),
         (Tcp, 50000, 80, http::tests::REQUEST.to_vec()),
         (
             Tcp,
