@@ -5,10 +5,10 @@
 //!
 //! Eight scenarios are caught by rules whatever the profiles' maturity. Two are not, for reasons
 //! outside the sensor, stated here so a fix shows up as a failing test to update:
-//! `dicom_exfiltration` — the attacker is the PACS, a single server whose per-device profile
-//! (keyed by its MAC, which differs between seeds) cannot judge another site's PACS, and the demo
-//! ward's thinned volumes shrink the transfer to about 1 MB, far under the 100 MB limit for
-//! unprofiled devices; `firmware_change` — the firmware change is invisible on the wire when the
+//! `dicom_exfiltration` — the attacker is the PACS, a single server per ward whose per-device
+//! profile (keyed by its MAC, which differs between seeds) cannot judge another site's PACS, and
+//! the demo ward's thinned volumes shrink the transfer to about 1 MB, far under the 100 MB limit
+//! for unprofiled devices; `firmware_change` — the firmware change is invisible on the wire when the
 //! chosen device's catalog identity carries no version (`identity_change` needs one), and six
 //! hours of training leave every profile immature (three days are needed), so
 //! `new_external_destination` / `new_service` stay off.
