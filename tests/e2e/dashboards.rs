@@ -274,21 +274,33 @@ fn demo_or_generated_pcap(dir: &std::path::Path) -> PathBuf {
 }
 
 fn replay() -> Replay {
+    let replay = start_replay(None);
+    let mut daemon = replay.daemon;
+    daemon.wait_for_sample("wardwatch_capture_running", 0.0, Duration::from_secs(120));
+    Replay {
+        daemon,
+        _dir: replay._dir,
+    }
+}
+
+/// Starts the replay (paced at `speed` × packet time when given) and waits until it serves.
+fn start_replay(speed: Option<f64>) -> Replay {
     let dir = tempfile::tempdir().expect("temp dir");
     let pcap = demo_or_generated_pcap(dir.path());
     let alerts = dir.path().join("alerts.jsonl");
-    let mut daemon = Daemon::start(
-        dir.path(),
-        &[
-            "--replay",
-            pcap.to_str().expect("utf-8 path"),
-            "--keep-running",
-            "--alerts",
-            alerts.to_str().expect("utf-8 path"),
-        ],
-    );
+    let speed = speed.map(|s| s.to_string());
+    let mut args = vec![
+        "--replay",
+        pcap.to_str().expect("utf-8 path"),
+        "--keep-running",
+        "--alerts",
+        alerts.to_str().expect("utf-8 path"),
+    ];
+    if let Some(speed) = &speed {
+        args.extend(["--replay-speed", speed.as_str()]);
+    }
+    let mut daemon = Daemon::start(dir.path(), &args);
     daemon.wait_http_ok("/readyz", Duration::from_secs(60));
-    daemon.wait_for_sample("wardwatch_capture_running", 0.0, Duration::from_secs(120));
     Replay { daemon, _dir: dir }
 }
 
@@ -538,16 +550,67 @@ fn queries_run_and_return_data(
     checked
 }
 
+/// Panels that stay empty on the demo replay, with the reason. The risk and advisory families
+/// are filled from the inventory (`Metrics::observe_device_risks`), wired when the inventory
+/// lands; the model dashboard's alert panels follow its `model` variable, which defaults to the
+/// first model (`axis-p3265-camera`), and no camera raises an alert attributed to its model in
+/// the demo capture (the scanning camera is not yet identified when it scans).
+const EMPTY_ON_THE_DEMO_REPLAY: &[&str] = &[
+    "wardwatch-model / Alerts by kind [A]",
+    "wardwatch-model / Alerts by severity [A]",
+    "wardwatch-device / Risk [A]",
+    "wardwatch-device / Advisories [A]",
+    "wardwatch-device / Known exploited [A]",
+    "wardwatch-inventory / Devices with advisories [A]",
+    "wardwatch-inventory / Known exploited [A]",
+    "wardwatch-inventory / Devices by risk [B]",
+    "wardwatch-inventory / Devices by risk [C]",
+    "wardwatch-inventory / Devices by risk [D]",
+    "wardwatch-inventory / Devices by risk [E]",
+    "wardwatch-inventory / Highest risk by model [A]",
+    "wardwatch-inventory / Devices with advisories by model [A]",
+];
+
+/// The demo ward replayed at 240 × packet time (about 30 s) with the shipped models while a
+/// real Prometheus scrapes it, so rates and increases see the counters move: every query runs,
+/// and every one returns data except the panels listed (exactly) in
+/// [`EMPTY_ON_THE_DEMO_REPLAY`].
 #[test]
-#[ignore = "needs the flow pipeline and detector wired into the daemon (lead wires them; then remove this ignore)"]
 fn every_panel_query_returns_data_on_a_replay() {
-    let checked = queries_run_and_return_data(Pipeline::Daemon, |_| true);
-    let total: usize = load_dashboards().iter().map(|d| d.queries().len()).sum();
-    assert_eq!(checked, total);
+    let replay = start_replay(Some(240.0));
+    let prometheus = Prometheus::start(replay.daemon.addr);
+    let mut daemon = replay.daemon;
+    daemon.wait_for_sample("wardwatch_capture_running", 0.0, Duration::from_secs(180));
+    let ready = r#"count_over_time(wardwatch_http_requests_total{job="wardwatch", handler="metrics", code="200"}[1m]) >= 2"#;
+    prometheus.wait_for_value(ready, Duration::from_secs(60));
+    let outcomes = run_queries(&prometheus);
+    let mut errors = Vec::new();
+    let mut empty = BTreeSet::new();
+    for o in &outcomes {
+        let place = format!("{} / {}", o.query.dashboard, o.query.source);
+        match &o.result {
+            Err(e) => errors.push(format!("ERROR    {place}: {}: {e}", o.promql)),
+            Ok(0) => {
+                empty.insert(place);
+            }
+            Ok(_) => {}
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let expected: BTreeSet<String> = EMPTY_ON_THE_DEMO_REPLAY
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    assert_eq!(empty, expected, "panels without data on the demo replay");
+    assert!(
+        outcomes.len() > expected.len() * 4,
+        "{} queries",
+        outcomes.len()
+    );
 }
 
-/// Every query must run without error; those over families the daemon fills today must
-/// return data (the rest wait for the pipeline: see the ignored test above).
+/// Every query must run without error; those over families the daemon fills without any
+/// traffic must return data even on a tiny replay.
 #[test]
 fn every_query_runs_and_those_the_daemon_feeds_return_data_on_a_replay() {
     let fed: BTreeSet<String> = FED_WITHOUT_THE_PIPELINE

@@ -1,8 +1,9 @@
-//! A stand-in for the families the flow pipeline and the detector will fill once they are wired
-//! into the daemon: a tiny HTTP server that answers `/metrics` with the real daemon's
-//! exposition plus synthetic series (devices, per-device, windows, scores, alerts, maturity) for
-//! the families the daemon does not emit yet. Counters grow with every scrape so rates and
-//! increases have data. Its series follow `docs/metrics.md` (checked in `dashboards.rs`).
+//! A stand-in for the pipeline's families: a tiny HTTP server that answers `/metrics` with the
+//! real daemon's exposition in which synthetic series (devices, per-device, advisories and
+//! risk, windows, scores, alerts, maturity) replace the daemon's own for those families, so
+//! every panel can be exercised with known values (including the risk families the inventory
+//! fills). Counters grow with every scrape so rates and increases have data. Its series follow
+//! `docs/metrics.md` (checked in `dashboards.rs`).
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -152,7 +153,7 @@ pub struct FakeSensor {
 }
 
 impl FakeSensor {
-    /// Serves the daemon at `daemon`'s exposition plus the synthetic families it lacks.
+    /// Serves the daemon at `daemon`'s exposition with the synthetic families in place of its own.
     pub fn start(daemon: SocketAddr) -> FakeSensor {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let addr = listener.local_addr().expect("local addr");
@@ -191,20 +192,24 @@ fn serve(mut stream: TcpStream, daemon: SocketAddr, n: u64) {
             Ok(read) => request.extend_from_slice(&buf[..read]),
         }
     }
-    let mut body = match http_get(daemon, "/metrics") {
+    let daemon_body = match http_get(daemon, "/metrics") {
         Some((200, body)) => body,
         _ => String::new(),
     };
-    let present = families(&body);
     let extra = synthetic(n);
-    // Only the families the daemon does not emit itself (the synthetic text is grouped by family).
-    for block in extra.split("# HELP ").filter(|b| !b.is_empty()) {
+    let simulated = families(&extra);
+    // The daemon's families, except those simulated (which replace them, so the simulated
+    // devices, models and scores stay consistent across families); both texts are grouped by
+    // family, each block starting with its HELP line.
+    let mut body = String::new();
+    for block in daemon_body.split("# HELP ").filter(|b| !b.is_empty()) {
         let name = block.split(' ').next().unwrap_or_default();
-        if !present.contains(name) {
+        if !simulated.contains(name) {
             body.push_str("# HELP ");
             body.push_str(block);
         }
     }
+    body.push_str(&extra);
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()

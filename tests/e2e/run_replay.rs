@@ -101,8 +101,11 @@ fn the_shared_http_get_capture_counts_its_14_packets() {
 #[test]
 fn a_replay_without_keep_running_exits_0_and_state_resumes_on_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
-    let pcap = dir.path().join("ward.pcap");
-    write_ward_pcap(&pcap, 5000);
+    // Run 1 sees the seven senders 10.20.0.1-7; run 2 only 10.20.0.1-3.
+    let first = dir.path().join("ward.pcap");
+    write_ward_pcap(&first, 5000);
+    let second = dir.path().join("short.pcap");
+    write_ward_pcap(&second, 3);
     let state = dir.path().join("state");
     let config = dir.path().join("wardwatch.toml");
     std::fs::write(
@@ -113,7 +116,7 @@ fn a_replay_without_keep_running_exits_0_and_state_resumes_on_the_next_run() {
         ),
     )
     .unwrap();
-    for run in 1..=2u64 {
+    for pcap in [&first, &second] {
         let mut daemon = Daemon::start(
             dir.path(),
             &[
@@ -137,12 +140,20 @@ fn a_replay_without_keep_running_exits_0_and_state_resumes_on_the_next_run() {
             header.starts_with("wardwatch-envelope 1 pipeline-state "),
             "{header}"
         );
-        let totals: serde_json::Value = serde_json::from_str(body).unwrap();
+        let saved: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(saved["format"], 1, "{body}\n{}", daemon.log());
+        let devices: Vec<&str> = saved["pipeline"]["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"]["mac"].as_str().unwrap())
+            .collect();
         assert_eq!(
-            totals["packets"],
-            5000 * run,
-            "run {run} resumes the totals of run {}",
-            run - 1
+            devices,
+            (1..=7)
+                .map(|i| format!("00:09:fb:00:00:0{i}"))
+                .collect::<Vec<_>>(),
+            "run 2 resumes the devices of run 1"
         );
     }
 }

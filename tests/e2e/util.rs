@@ -59,6 +59,8 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+#[path = "support/alertmanager.rs"]
+pub mod alertmanager;
 #[path = "support/netns.rs"]
 pub mod netns;
 #[path = "support/pcapgen.rs"]
@@ -67,3 +69,5 @@ pub mod pcapgen;
 pub mod process;
 #[path = "support/prometheus.rs"]
 pub mod prometheus;
+#[path = "support/scene.rs"]
+pub mod scene;

@@ -2,9 +2,6 @@
 //! detector. `run` (live or replay), `retrain`, `eval` and `inventory` all push packets through
 //! an [`Engine`]; none has a second implementation of any stage.
 
-// The subcommands are being wired onto the engine; until each is, parts of it are unused.
-#![allow(dead_code)]
-
 use crate::config::{AlertsConfig, PipelineConfig as SensorPipelineConfig};
 use crate::model_set::ModelSet;
 use std::sync::Arc;
@@ -127,6 +124,16 @@ impl Engine {
         self.detector.as_mut()
     }
 
+    /// Takes the detector out (a reload builds the next engine around it).
+    pub fn take_detector(&mut self) -> Option<Detector> {
+        self.detector.take()
+    }
+
+    /// Puts a detector in (replacing any).
+    pub fn set_detector(&mut self, detector: Detector) {
+        self.detector = Some(detector);
+    }
+
     /// Packets skipped because their capture's link type is not supported.
     pub fn unsupported_linktype(&self) -> u64 {
         self.unsupported_linktype
@@ -187,7 +194,8 @@ mod tests {
     use std::path::Path;
 
     fn shipped() -> ModelSet {
-        ModelSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")).unwrap()
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+        ModelSet::load(&dir, &dir.join("default")).unwrap()
     }
 
     #[test]

@@ -7,19 +7,29 @@ mod cli;
 mod cmd;
 mod config;
 mod daemon;
+mod declared;
 mod engine;
+mod evaluation;
+mod feature_log;
 mod file_lock;
 mod http;
 mod inventory;
 mod logging;
 mod metrics;
+mod model_manifest;
 mod model_set;
+mod model_store;
+mod mud_export;
+mod offline;
 mod privileges;
+mod progress;
 mod signals;
 mod sinks;
+mod site_allowlist;
 mod store;
 #[cfg(test)]
 mod testutil;
+mod training;
 
 use std::process::ExitCode;
 

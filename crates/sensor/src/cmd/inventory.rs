@@ -139,7 +139,7 @@ fn report(o: &ReportOptions) -> Result<()> {
         }
     }
     let config = offline_config(o.state.config.as_deref(), first, o.models.as_deref())?;
-    let models = ModelSet::load(&config.models_dir).map_err(|e| input(e.to_string()))?;
+    let models = ModelSet::load_reference(&config.models_dir).map_err(|e| input(e.to_string()))?;
     let states = match state_dir(&o.state)? {
         Some(dir) => DeviceStates::load(&dir)?,
         None => DeviceStates::empty(),

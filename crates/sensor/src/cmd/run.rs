@@ -1,9 +1,8 @@
 //! `wardwatch run`: load and validate the configuration, then hand over to the daemon with the
-//! processor factory. (Until the flow pipeline and detector are wired in, the factory is the
-//! counting stand-in; replacing it is the one change needed here.)
+//! pipeline processor (flow pipeline + detector over the loaded profiles).
 
 use crate::config::{self, Overrides};
-use crate::daemon::{self, CountingProcessor, RunOptions};
+use crate::daemon::{self, PipelineProcessor, RunOptions};
 use std::path::PathBuf;
 
 /// `wardwatch run`, parsed.
@@ -27,6 +26,6 @@ impl RunCommand {
             overrides: self.overrides,
             keep_running: self.keep_running,
         };
-        daemon::run(config, options, CountingProcessor::factory())
+        daemon::run(config, options, PipelineProcessor::factory())
     }
 }

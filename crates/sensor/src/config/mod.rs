@@ -8,6 +8,7 @@ mod validate;
 
 pub use overrides::{FlagOrigins, Overrides};
 pub use raw::RawConfig;
+pub use validate::DEFAULT_STORE;
 #[cfg(test)]
 pub use validate::parse_http_url;
 
@@ -24,8 +25,12 @@ pub struct Config {
     pub capture: CaptureConfig,
     /// Settings the lead maps onto the flow pipeline's own config.
     pub pipeline: PipelineConfig,
-    /// Model directory (holds `catalog.toml`).
+    /// Reference data directory (`catalog.toml`, `oui.tsv`, `advisories.toml`, `declared/`).
     pub models_dir: PathBuf,
+    /// Model store of trained profiles (`models.store`, default `<models.dir>/default`).
+    pub models_store: PathBuf,
+    /// Site allow-list file (`alerts.allowlist`), re-read at SIGHUP and when it changes.
+    pub allowlist: Option<PathBuf>,
     /// Alert sinks and policy.
     pub alerts: AlertsConfig,
     /// HTTP endpoint.

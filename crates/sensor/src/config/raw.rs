@@ -171,14 +171,17 @@ impl Default for RawDevices {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawModels {
-    /// Model directory (holds `catalog.toml`).
+    /// Reference data directory: `catalog.toml`, `oui.tsv`, `advisories.toml`, `declared/`.
     pub dir: String,
+    /// Model store of trained profiles; empty: `<dir>/default`.
+    pub store: String,
 }
 
 impl Default for RawModels {
     fn default() -> Self {
         RawModels {
             dir: "models".into(),
+            store: String::new(),
         }
     }
 }
@@ -195,6 +198,8 @@ pub struct RawAlerts {
     pub max_per_minute: u32,
     /// Alerts each sink buffers while it is slow or down (oldest dropped beyond).
     pub queue_capacity: u32,
+    /// Site allow-list (TOML, `[[allow]]` entries); empty: none.
+    pub allowlist: String,
     /// `[alerts.alertmanager]`.
     pub alertmanager: RawAlertmanager,
 }
@@ -206,6 +211,7 @@ impl Default for RawAlerts {
             suppression_secs: 3600,
             max_per_minute: 100,
             queue_capacity: 1024,
+            allowlist: String::new(),
             alertmanager: RawAlertmanager::default(),
         }
     }

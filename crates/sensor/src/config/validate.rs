@@ -14,6 +14,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The model store inside `models.dir` when `models.store` is empty.
+pub const DEFAULT_STORE: &str = "default";
 /// Most Alertmanager URLs (each gets its own sink and queue).
 pub const MAX_ALERTMANAGER_URLS: usize = 8;
 /// Longest interface name Linux accepts (IFNAMSIZ - 1).
@@ -90,6 +92,11 @@ impl Config {
                 capture,
                 pipeline,
                 models_dir: PathBuf::from(&raw.models.dir),
+                models_store: match raw.models.store.as_str() {
+                    "" => PathBuf::from(&raw.models.dir).join(DEFAULT_STORE),
+                    store => PathBuf::from(store),
+                },
+                allowlist: optional_path(&raw.alerts.allowlist),
                 alerts,
                 metrics,
                 state,

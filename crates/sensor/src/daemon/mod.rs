@@ -15,11 +15,14 @@
 
 mod clock;
 mod outputs;
+pub mod pipeline_processor;
 pub mod processor;
+mod publish;
 mod reload;
 mod worker;
 
-pub use processor::{CountingProcessor, Processor, ProcessorFactory};
+pub use pipeline_processor::PipelineProcessor;
+pub use processor::{Processor, ProcessorFactory};
 
 use crate::capture::{self, CaptureEnd, OpenedCapture, StopCapture};
 use crate::config::{Config, Overrides};
@@ -56,7 +59,9 @@ pub struct RunOptions {
 
 /// Runs the daemon until it is told to stop or the replay ends.
 pub fn run(config: Config, options: RunOptions, factory: ProcessorFactory) -> anyhow::Result<()> {
-    let models = Arc::new(ModelSet::load(&config.models_dir)?);
+    remove_stale_store_temps(&config.models_store);
+    let models = Arc::new(ModelSet::load(&config.models_dir, &config.models_store)?);
+    log_models(&models);
     let metrics = Arc::new(Metrics::new(config.metrics.max_device_series)?);
     metrics.set_start_time(
         SystemTime::now()
@@ -95,6 +100,33 @@ pub fn run(config: Config, options: RunOptions, factory: ProcessorFactory) -> an
         readiness: Readiness::default(),
     };
     runtime.block_on(daemon.serve(opened, processor, outputs))
+}
+
+/// Removes what an interrupted `wardwatch retrain` left in the model store (best effort: the
+/// sensor may not own the store; the temp files are never loaded either way).
+fn remove_stale_store_temps(store: &std::path::Path) {
+    match crate::model_store::ModelStore::new(store).remove_stale() {
+        Ok(0) => {}
+        Ok(removed) => {
+            tracing::warn!(removed, store = %store.display(), "removed temp files of an interrupted retrain")
+        }
+        Err(err) => tracing::debug!(error = %err, "could not clean the model store"),
+    }
+}
+
+/// Logs what was loaded and anything worth knowing about it.
+pub(crate) fn log_models(models: &ModelSet) {
+    match &models.store_version {
+        Some(v) => {
+            tracing::info!(store = %models.store.display(), version = %v, trained_at = %models.trained_at.map(wardwatch_flow::Timestamp::to_rfc3339).unwrap_or_default(), profiles = models.profiles.profiles().count(), "trained profiles loaded")
+        }
+        None => {
+            tracing::warn!(store = %models.store.display(), "no active trained model set in the store: rules run, statistical alerts wait until profiles are trained (wardwatch retrain --activate)")
+        }
+    }
+    for note in &models.notes {
+        tracing::warn!("{note}");
+    }
 }
 
 fn drop_privileges(config: &Config, opened: &OpenedCapture) -> anyhow::Result<()> {

@@ -111,9 +111,7 @@ impl Outputs {
             return;
         };
         for window in windows {
-            let written = serde_json::to_writer(&mut *out, window)
-                .map_err(std::io::Error::from)
-                .and_then(|()| out.write_all(b"\n"));
+            let written = crate::feature_log::write_window(out, window);
             if let Err(err) = written
                 && sampler.allow("features_out").0
             {

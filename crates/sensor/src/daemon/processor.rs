@@ -1,14 +1,13 @@
 //! The hook where the pipeline and the detector are driven: [`Processor`]. The daemon feeds it
 //! every packet record in capture order, ticks it with packet time on a quiet live network, asks
 //! it to flush at the end, and routes what it produces (alerts to the sinks and metrics, device
-//! windows to the feature log). [`CountingProcessor`] is the trivial implementation that only
-//! counts; the real one wraps `wardwatch_flow::Pipeline` + `wardwatch_baseline::Detector`.
+//! windows to the feature log). The implementation is
+//! [`super::pipeline_processor::PipelineProcessor`] (flow pipeline + detector).
 
 use crate::capture::PacketRecord;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::model_set::ModelSet;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use wardwatch_baseline::Alert;
 use wardwatch_flow::{Timestamp, WindowFeatures};
@@ -67,95 +66,3 @@ pub type ProcessorFactory = Box<
         + Send
         + Sync,
 >;
-
-/// Totals the counting processor keeps across restarts.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CountingState {
-    /// Packets seen, over all runs sharing the state directory.
-    pub packets: u64,
-    /// Wire bytes seen.
-    pub bytes: u64,
-    /// Packet time of the latest packet.
-    pub last_packet: Option<Timestamp>,
-}
-
-/// The stand-in processor: counts packets and bytes (the daemon itself exports the packet
-/// metrics); no decoding, no alerts.
-#[derive(Debug, Default)]
-pub struct CountingProcessor {
-    state: CountingState,
-}
-
-impl CountingProcessor {
-    /// The totals so far.
-    #[cfg(test)]
-    pub fn state(&self) -> &CountingState {
-        &self.state
-    }
-
-    /// The factory for `wardwatch run` until the real pipeline is wired in.
-    pub fn factory() -> ProcessorFactory {
-        Box::new(|_, _, _| Ok(Box::new(CountingProcessor::default())))
-    }
-}
-
-impl Processor for CountingProcessor {
-    fn on_packet(&mut self, record: &PacketRecord, _out: &mut Output) {
-        self.state.packets = self.state.packets.saturating_add(1);
-        self.state.bytes = self.state.bytes.saturating_add(u64::from(record.wire_len));
-        self.state.last_packet = Some(record.ts);
-    }
-
-    fn finish(&mut self, _out: &mut Output) {
-        tracing::info!(
-            packets_total = self.state.packets,
-            bytes_total = self.state.bytes,
-            "counting processor totals (all runs sharing the state directory)"
-        );
-    }
-
-    fn snapshot(&self) -> Option<Vec<u8>> {
-        serde_json::to_vec(&self.state).ok()
-    }
-
-    fn restore(&mut self, state: &[u8]) -> Result<(), String> {
-        self.state = serde_json::from_slice(state).map_err(|e| e.to_string())?;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_and_round_trips_its_state() {
-        let mut p = CountingProcessor::default();
-        let record = PacketRecord {
-            ts: Timestamp::from_secs(7),
-            linktype: 1,
-            data: vec![0; 60],
-            wire_len: 1514,
-        };
-        let mut out = Output::default();
-        p.on_packet(&record, &mut out);
-        p.on_packet(&record, &mut out);
-        assert_eq!(
-            p.state(),
-            &CountingState {
-                packets: 2,
-                bytes: 3028,
-                last_packet: Some(Timestamp::from_secs(7))
-            }
-        );
-        let snapshot = p.snapshot().unwrap();
-        assert_eq!(
-            String::from_utf8(snapshot.clone()).unwrap(),
-            r#"{"packets":2,"bytes":3028,"last_packet":"1970-01-01T00:00:07.000000Z"}"#
-        );
-        let mut q = CountingProcessor::default();
-        q.restore(&snapshot).unwrap();
-        assert_eq!(q.state(), p.state());
-        assert!(q.restore(b"{").is_err());
-    }
-}

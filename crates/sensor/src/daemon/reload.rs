@@ -39,6 +39,7 @@ pub(super) async fn reload(
         Ok(new_sinks) => {
             daemon.metrics.observe_reload(Outcome::Success);
             tracing::info!(models_version = %daemon.models.version, "reloaded configuration and models");
+            super::log_models(&daemon.models);
             match new_sinks {
                 Some(new_sinks) => {
                     sender.replace(new_sinks.queues());
@@ -65,7 +66,8 @@ async fn try_reload(
         &daemon.options.overrides,
     )
     .map_err(|e| e.to_string())?;
-    let models = Arc::new(ModelSet::load(&new.models_dir).map_err(|e| e.to_string())?);
+    let models =
+        Arc::new(ModelSet::load(&new.models_dir, &new.models_store).map_err(|e| e.to_string())?);
     let restart_only = daemon.config.restart_only_changes(&new);
     if !restart_only.is_empty() {
         tracing::warn!(sections = ?restart_only, "these sections changed but need a restart; keeping their running values");

@@ -15,7 +15,7 @@ use wardwatch_flow::identify::advisory::{AdvisoryDb, Reachability};
 use wardwatch_flow::{DeviceRecord, Identity, ModelId, Timestamp};
 
 fn shipped() -> ModelSet {
-    ModelSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")).unwrap()
+    ModelSet::load_reference(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")).unwrap()
 }
 
 fn tcp(port: u16) -> ServedService {

@@ -50,31 +50,31 @@ label_enum! {
 }
 
 label_enum! {
-    /// Protocol layer at which a packet failed to decode (mirror of the flow decoder's layers).
+    /// Protocol layer at which a packet failed to decode: the flow decoder's
+    /// `wardwatch_flow::decode::DecodeLayer` (same names, same order), plus the capture link types
+    /// the engine does not decode at all.
     DecodeErrorKind {
-        Link = "link", "Ethernet, Linux cooked or raw link header.";
-        Vlan = "vlan", "802.1Q / QinQ tag.";
+        Link = "link", "Ethernet, Linux cooked (SLL/SLL2), loopback or LLC header.";
+        Vlan = "vlan", "802.1Q / QinQ tag or MACsec header.";
         Arp = "arp", "ARP packet.";
-        Ipv4 = "ipv4", "IPv4 header.";
-        Ipv6 = "ipv6", "IPv6 header.";
-        Ipv6Extension = "ipv6_extension", "IPv6 extension header chain.";
+        Ip = "ip", "IPv4 or IPv6 header.";
+        IpExtension = "ip_extension", "IPv4 authentication header or IPv6 extension header chain.";
         Tcp = "tcp", "TCP header.";
         Udp = "udp", "UDP header.";
-        Icmp = "icmp", "ICMP or ICMPv6 header.";
-        Payload = "payload", "An application payload parser (DHCP, DNS, TLS, DICOM, HL7, ...).";
+        Icmp = "icmp", "ICMP, ICMPv6 or IGMP header.";
         UnsupportedLinktype = "unsupported_linktype", "A capture link type the decoder does not read.";
-        Other = "other", "Anything else.";
     }
 }
 
 label_enum! {
-    /// Why a flow left the flow table.
+    /// Why a flow left the flow table: the flow table's `EndReason` (same names, same order).
     EvictReason {
         Idle = "idle", "Idle timeout of its protocol.";
-        Closed = "closed", "TCP FIN/RST exchange completed.";
-        HalfOpen = "half_open", "TCP handshake never completed within the half-open timeout.";
-        Capacity = "capacity", "The table was full and this flow was the eviction victim.";
-        Emergency = "emergency", "Shortened timeouts while the table was in emergency mode.";
+        Closed = "closed", "TCP FIN/RST exchange completed and quiet for the closed timeout.";
+        Failed = "failed", "A failed connection (no handshake within the half-open timeout, refused or unreachable).";
+        EmergencyTimeout = "emergency_timeout", "Expired by the shortened timeouts of emergency mode.";
+        Capacity = "capacity", "The table was full and this flow was the eviction victim (oldest first).";
+        Flush = "flush", "End of input (a replay ended or the sensor stopped).";
     }
 }
 
@@ -266,9 +266,15 @@ mod tests {
 
     #[test]
     fn enums_have_stable_indices() {
-        assert_eq!(DecodeErrorKind::COUNT, 12);
-        assert_eq!(DecodeErrorKind::Tcp.index(), 6);
-        assert_eq!(DecodeErrorKind::ALL[6].label(), "tcp");
+        assert_eq!(DecodeErrorKind::COUNT, 9);
+        assert_eq!(DecodeErrorKind::Tcp.index(), 5);
+        assert_eq!(DecodeErrorKind::ALL[5].label(), "tcp");
+        for layer in wardwatch_flow::decode::DecodeLayer::ALL {
+            assert_eq!(DecodeErrorKind::ALL[layer.index()].label(), layer.name());
+        }
+        for (i, reason) in wardwatch_flow::flow_table::END_REASONS.iter().enumerate() {
+            assert_eq!(EvictReason::ALL[i].label(), reason.name());
+        }
         assert_eq!(DropStage::Kernel.label(), "kernel");
     }
 }

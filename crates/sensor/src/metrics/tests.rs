@@ -115,7 +115,7 @@ fn populated() -> Metrics {
     });
     let mut stats = PipelineStats::default();
     stats.decode_errors[DecodeErrorKind::Tcp.index()] = 7;
-    stats.flows_evicted[EvictReason::HalfOpen.index()] = 2;
+    stats.flows_evicted[EvictReason::Failed.index()] = 2;
     stats.flows_active = 11;
     stats.flows_created = 13;
     stats.flow_table_emergency = true;
@@ -172,7 +172,7 @@ fn every_family_populated_passes_promtool_with_exact_values() {
         ("wardwatch_capture_running", 1.0),
         (r#"wardwatch_decode_errors_total{kind="tcp"}"#, 7.0),
         (r#"wardwatch_decode_errors_total{kind="udp"}"#, 0.0),
-        (r#"wardwatch_flows_evicted_total{reason="half_open"}"#, 2.0),
+        (r#"wardwatch_flows_evicted_total{reason="failed"}"#, 2.0),
         ("wardwatch_flows_active", 11.0),
         ("wardwatch_flows_created_total", 13.0),
         ("wardwatch_flow_table_emergency", 1.0),

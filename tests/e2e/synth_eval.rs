@@ -1,0 +1,99 @@
+//! Retrain on a synthetic normal ward, evaluate on another seed's ward with every attack
+//! scenario (the make-test-sized version of the 150-device, 12-hour measurement in
+//! `docs/retraining.md`): 40 devices of the demo ward, 6 hours of normal traffic to learn from
+//! (default training settings), 2 hours with all ten scenarios to detect.
+//!
+//! Eight scenarios are caught by rules whatever the profiles' maturity. Two are not, for reasons
+//! outside the sensor, stated here so a fix shows up as a failing test to update:
+//! `dicom_exfiltration` — the attacker is the PACS, a single server per ward whose per-device
+//! profile (keyed by its MAC, which differs between seeds) cannot judge another site's PACS, and
+//! the demo ward's thinned volumes shrink the transfer to about 1 MB, far under the 100 MB limit
+//! for unprofiled devices; `firmware_change` — the firmware change is invisible on the wire when the
+//! chosen device's catalog identity carries no version (`identity_change` needs one), and six
+//! hours of training leave every profile immature (three days are needed), so
+//! `new_external_destination` / `new_service` stay off.
+
+use wardwatch_e2e::{stderr, stdout, wardwatch};
+
+fn synth(seed: &str, duration: &str, start: &str, scenarios: &str, out: &std::path::Path) {
+    let out = wardwatch(&[
+        "synth",
+        "--seed",
+        seed,
+        "--devices",
+        "40",
+        "--duration",
+        duration,
+        "--start",
+        start,
+        "--scenarios",
+        scenarios,
+        "--config",
+        "fixtures/demo/ward.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn models_learnt_on_one_ward_catch_the_attacks_on_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, ward) = (dir.path().join("train.pcap"), dir.path().join("ward.pcap"));
+    synth("7001", "6h", "2026-01-05T06:00:00Z", "none", &train);
+    synth("7002", "2h", "2026-01-06T18:00:00Z", "all", &ward);
+    let store = dir.path().join("store");
+    let out = wardwatch(&[
+        "retrain",
+        train.to_str().unwrap(),
+        "--out",
+        store.to_str().unwrap(),
+        "--activate",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).lines().any(|l| l.starts_with("model ")),
+        "no fleet profile: {}",
+        stdout(&out)
+    );
+    let labels = dir.path().join("ward.labels.jsonl");
+    let out = wardwatch(&[
+        "eval",
+        ward.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--models",
+        store.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let e: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    eprintln!("{}", stdout(&out));
+    let scenarios = e["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 10);
+    let mut detected: Vec<&str> = scenarios
+        .iter()
+        .filter(|s| s["detected"] == true)
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    detected.sort_unstable();
+    assert_eq!(
+        detected,
+        [
+            "arp_spoofing",
+            "beaconing",
+            "lateral_movement",
+            "pump_scan",
+            "rogue_device",
+            "ssh_brute_force",
+            "telnet_scan",
+            "vendor_remote_access",
+        ]
+    );
+    assert_eq!(e["recall"], 0.8);
+    let device_days = e["device_days"].as_f64().unwrap();
+    assert!(device_days > 3.0, "{device_days}");
+    let rate = e["false_alerts_per_100_device_days"].as_f64().unwrap();
+    assert!(rate <= 150.0, "{rate} false alerts per 100 device-days");
+}
