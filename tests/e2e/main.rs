@@ -4,9 +4,17 @@ mod assess; // wardwatch assess: reports on the fixture pump, --write-profile, i
 mod cli; // --help, --version, exit codes
 mod dashboards; // Grafana dashboards: structure, metric names, every panel query against a real Prometheus
 mod fake_sensor; // stand-in /metrics with the pipeline's families, for dashboards.rs
+mod fuzz_corpus; // every fuzz corpus and regression file through its target's body; seeds committed and reaching their parsers
+#[allow(
+    dead_code,
+    reason = "the seed writer and some helpers serve the fuzz_seeds example"
+)]
+#[path = "../../fuzz/harness/mod.rs"]
+mod fuzz_harness; // the fuzz targets' bodies (fuzz/harness/), shared with cargo-fuzz
 mod grafana; // reading dashboard JSON and PromQL (shared by dashboards.rs)
 mod live_capture; // live capture on a veth pair in a namespace: counted, passive, privileges dropped
 mod rules; // promtool: the alerting/recording rules, their unit tests, the example prometheus.yml
 mod run_errors; // wardwatch run refusing bad configs, models, captures: clear errors, exit 2 / 1
 mod run_reload; // SIGHUP reload: good config/models switched to, bad ones refused and counted
 mod run_replay; // replay scraped by a real Prometheus, promtool-clean, SIGTERM exit, state resume
+mod soak; // spoofed SYN flood through Pipeline + Detector: caps, exact accounting, alert budget (10 M packets under make soak)
