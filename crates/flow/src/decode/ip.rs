@@ -45,9 +45,13 @@ fn ipv6_fragment(first: Option<u8>, mut rest: &[u8]) -> Option<Fragment> {
     let mut fragment = None;
     while !rest.is_empty() {
         let len = match next {
-            HOP_BY_HOP | ROUTE | DEST_OPTIONS => (usize::from(*rest.get(1)?) + 1) * 8,
+            HOP_BY_HOP | ROUTE | DEST_OPTIONS => usize::from(*rest.get(1)?)
+                .saturating_add(1)
+                .saturating_mul(8),
             FRAGMENT => 8,
-            AUTH => (usize::from(*rest.get(1)?) + 2) * 4,
+            AUTH => usize::from(*rest.get(1)?)
+                .saturating_add(2)
+                .saturating_mul(4),
             _ => break,
         };
         let header = rest.get(..len)?;
