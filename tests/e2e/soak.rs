@@ -54,8 +54,8 @@ struct Plan {
     flood: u64,
     cooldown: u64,
     config: PipelineConfig,
-    /// Packet counts at which RSS is read.
-    rss_at: [u64; 2],
+    /// RSS is read every this many packets.
+    rss_every: u64,
 }
 
 impl Plan {
@@ -403,9 +403,21 @@ fn run(plan: &Plan) -> Outcome {
             out.emergency_left += u64::from(!was_emergency);
         }
         drain(&mut events, &mut det, &mut alerts, &mut sent);
-        if plan.rss_at.contains(&(n + 1)) {
+        if (n + 1) % plan.rss_every == 0 {
             let (rss, hwm) = rss_kib();
             out.rss.push((n + 1, rss, hwm));
+            let s = p.stats();
+            println!(
+                "  {} packets: VmRSS {rss} KiB; flows {} (emergency {}), devices {}+{}, periodic {}, bindings {}, window entries refused {}",
+                n + 1,
+                s.flows.active,
+                s.flows.emergency,
+                s.devices.established,
+                s.devices.unestablished,
+                s.periodic_trackers,
+                s.addresses.bindings,
+                s.window_entries_refused
+            );
         }
     }
     p.flush(&mut events);
@@ -562,7 +574,7 @@ fn spoofed_syn_flood_keeps_state_bounded() {
         flood: 130_000,
         cooldown: 60_000,
         config,
-        rss_at: [100_000, 200_000],
+        rss_every: 100_000,
     };
     let out = run(&plan);
     report("flood", &out);
@@ -582,11 +594,12 @@ fn soak_ten_million_packet_spoofed_syn_flood() {
         flood: 9_780_000,
         cooldown: 200_000,
         config: PipelineConfig::default(),
-        rss_at: [1_000_000, 10_000_000],
+        rss_every: 1_000_000,
     };
     let out = run(&plan);
     report("soak", &out);
-    let (at_1m, at_10m) = (out.rss[0].1, out.rss[1].1);
+    let rss_at = |n: u64| out.rss.iter().find(|r| r.0 == n).map(|r| r.1).unwrap();
+    let (at_1m, at_10m) = (rss_at(1_000_000), rss_at(10_000_000));
     assert!(
         at_10m as f64 <= 1.05 * at_1m as f64,
         "RSS grew from {at_1m} KiB at 1 M packets to {at_10m} KiB at 10 M"

@@ -413,6 +413,23 @@ impl DeviceTable {
         true
     }
 
+    /// Most devices held (both partitions).
+    pub(crate) fn capacity(&self) -> usize {
+        self.config
+            .max_established
+            .saturating_add(self.config.max_unestablished)
+    }
+
+    /// True when `id` is held and has an accumulator for window `index`.
+    pub(crate) fn has_window(&self, id: &DeviceId, index: u64) -> bool {
+        self.devices.get(id).is_some_and(|d| {
+            d.windows
+                .get((index % 2) as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|acc| acc.index == index)
+        })
+    }
+
     /// The accumulator of `id` for window `index`, created when missing.
     pub(crate) fn window(&mut self, id: &DeviceId, index: u64) -> Option<WindowCtx<'_>> {
         let device = self.devices.get_mut(id)?;
