@@ -106,9 +106,12 @@ pub(crate) struct DeviceTable {
 impl DeviceTable {
     pub(crate) fn new(config: DeviceTableConfig) -> Self {
         let budget = EntryBudget::new(config.max_window_entries);
+        let cap = config
+            .max_established
+            .saturating_add(config.max_unestablished);
         DeviceTable {
             config,
-            devices: HashMap::with_hasher(RandomState::default()),
+            devices: crate::capped::map(cap),
             by_ip: HashMap::with_hasher(RandomState::default()),
             queue: VecDeque::new(),
             no_retire_before: Timestamp(0),
