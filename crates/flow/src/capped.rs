@@ -46,12 +46,13 @@ mod tests {
 
     #[test]
     fn a_presized_map_at_its_cap_never_grows_under_churn() {
-        let sized = map::<u64, u64>(1_000);
-        let before = sized.capacity();
-        let (_, after) = churn(sized, 1_000, 200_000);
-        assert!(after <= before, "{after} > {before}");
-        // A map grown on demand doubles once the deleted markers run out.
-        let (full, after) = churn(HashMap::with_hasher(RandomState::default()), 1_000, 200_000);
-        assert!(after > full, "{after} <= {full}");
+        for cap in [1_000, 4_096, 65_536] {
+            let sized = map::<u64, u64>(cap as usize);
+            let before = sized.capacity();
+            assert!(before >= 2 * cap as usize);
+            let (full, after) = churn(sized, cap, 20 * cap);
+            assert_eq!(full, before, "no growth while filling");
+            assert!(after <= before, "cap {cap}: {after} > {before}");
+        }
     }
 }
