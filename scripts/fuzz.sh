@@ -55,8 +55,8 @@ for t in "${targets[@]}"; do
   cargo fuzz run -s none --debug-assertions "$t" "${dirs[@]}" -- \
     -max_total_time="$BUDGET" -timeout=2 -rss_limit_mb=1024 -print_final_stats=1 \
     -artifact_prefix="artifacts/$t/" >"$log" 2>&1 || status=$?
-  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
-  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
+  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
+  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
   if ((status != 0)); then
     failed+=("$t")
     tail -n 40 "$log"
