@@ -353,6 +353,40 @@ fn rate_limit_prefers_established_devices_and_summarises_the_storm() {
     assert_eq!(det.stats().storms, 1);
 }
 
+/// Regression (found by the SYN-flood soak in tests/e2e/soak.rs): spoofed ARP replies claiming
+/// an infrastructure server's address from ever new MACs were admitted as priority alerts, so
+/// they drained the reserve kept for established devices and a known device's ARP scan in the
+/// same storm went unreported.
+#[test]
+fn infrastructure_claims_from_unknown_macs_cannot_starve_known_devices() {
+    let config = DetectorConfig {
+        rate_limit: wardwatch_baseline::rate_limit::RateLimitConfig {
+            burst: 10,
+            per_minute: 0.0,
+            reserve_fraction: 0.5,
+            storm_interval_secs: 60,
+        },
+        ..DetectorConfig::default()
+    };
+    let mut det = Detector::new(Arc::new(ModelSet::empty()), config);
+    let t = 2_000_000;
+    let spoofed = (100..140).map(|n| Event::AddressConflict {
+        ts: Timestamp::from_secs(t),
+        ip: "10.0.0.1".parse().unwrap(),
+        previous_mac: mac(1),
+        new_mac: mac(n),
+        infrastructure: true,
+        claims: 1,
+    });
+    let alerts = feed(&mut det, spoofed);
+    assert_eq!(alerts.len(), 5, "the unreserved half of the bucket");
+    assert!(alerts.iter().all(|a| a.kind == AlertKind::ArpSpoofing));
+    let known = (1..6).map(|n| ev(bare(n, t).feature(Feature::ArpTargets, 80.0).build()));
+    let alerts = feed(&mut det, known);
+    assert_eq!(kinds(&alerts), vec![AlertKind::ArpScan; 5]);
+    assert_eq!(det.stats().rate_limited, 35);
+}
+
 #[test]
 fn allowlist_applies_at_runtime_and_expires() {
     let mut det = detector(Arc::new(ModelSet::empty()));

@@ -89,7 +89,7 @@ impl AddressBook {
         AddressBook {
             cap: cap.max(1),
             takeover_after,
-            bindings: HashMap::with_hasher(RandomState::default()),
+            bindings: crate::capped::map(cap.max(1)),
             queue: VecDeque::new(),
             leases: HashMap::with_hasher(RandomState::default()),
             lease_order: VecDeque::new(),

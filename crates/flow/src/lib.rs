@@ -13,6 +13,7 @@
 //! [`observe::Observation`] interface, so flow records can feed it as well as packets.
 
 pub mod arp;
+mod capped;
 pub mod catalog;
 pub mod config;
 pub mod decode;

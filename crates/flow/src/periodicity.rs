@@ -126,7 +126,7 @@ impl PeriodTable {
     pub(crate) fn new(cap: usize) -> Self {
         PeriodTable {
             cap: cap.max(1),
-            trackers: HashMap::with_hasher(RandomState::default()),
+            trackers: crate::capped::map(cap.max(1)),
             queue: VecDeque::new(),
             evicted: 0,
         }

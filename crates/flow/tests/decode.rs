@@ -133,6 +133,68 @@ fn ipv6_extension_headers_are_skipped() {
     assert_eq!(ip.payload, b"v6");
 }
 
+/// Raw IPv6 from fd..01 to fd..02 whose payload (`exts`) starts with `next` header.
+fn ipv6(next: u8, exts: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(exts.len()).unwrap().to_be_bytes();
+    let mut packet = vec![0x60, 0, 0, 0, len[0], len[1], next, 64];
+    packet.extend_from_slice(&[0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    packet.extend_from_slice(&[0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    packet.extend_from_slice(exts);
+    packet
+}
+
+/// Regression (found by the `decode` fuzz target; input in `fuzz/regressions/decode/`):
+/// etherparse 0.21's IPv6 extension iterator trusted the next-header field of the last valid
+/// header and read the next one past the validated slice with `get_unchecked` when the chain
+/// was cut by an invalid header, here a second hop-by-hop header.
+#[test]
+fn ipv6_extension_chain_cut_by_an_invalid_header_is_not_read_past() {
+    // hop-by-hop → hop-by-hop (only allowed first), then bytes that are not a header.
+    let packet = ipv6(0, &[0, 0, 1, 4, 0, 0, 0, 0, 17, 0]);
+    let d = decode(LinkType::Raw, &packet).unwrap();
+    let ip = ip_of(&d.content);
+    assert_eq!(ip.fragment, None);
+    assert_eq!(ip.transport, TransportInfo::None);
+    assert!(d.stopped.is_some(), "{d:?}");
+    // Every cut of it too.
+    for end in 0..packet.len() {
+        let _ = decode(LinkType::Raw, &packet[..end]);
+    }
+}
+
+#[test]
+fn ipv6_fragment_header_behind_hop_by_hop_is_read() {
+    // hop-by-hop → fragment (offset 0, more fragments) → UDP 546 → 547.
+    let exts = [
+        44, 0, 1, 4, 0, 0, 0, 0, // hop-by-hop, padding
+        17, 0, 0, 1, 0, 0, 0, 9, // fragment: next UDP, offset 0, M set, id 9
+        2, 34, 2, 35, 0, 10, 0, 0, b'v', b'6',
+    ];
+    let packet = ipv6(0, &exts);
+    let d = decode(LinkType::Raw, &packet).unwrap();
+    let ip = ip_of(&d.content);
+    assert_eq!(
+        ip.fragment,
+        Some(Fragment {
+            offset: 0,
+            more: true
+        })
+    );
+    assert_eq!(ip.protocol, 17);
+    // A later fragment: offset 185 (1480 bytes), no ports.
+    let mut later = exts;
+    later[10..12].copy_from_slice(&(185u16 << 3).to_be_bytes());
+    let packet = ipv6(0, &later);
+    let d = decode(LinkType::Raw, &packet).unwrap();
+    assert_eq!(
+        ip_of(&d.content).fragment,
+        Some(Fragment {
+            offset: 185,
+            more: false
+        })
+    );
+}
+
 #[test]
 fn fragments_give_ports_only_when_first() {
     let (first, second) = packets::udp_fragments(A, B, (5000, 161));

@@ -134,7 +134,11 @@ impl Detector {
                     claims: *claims,
                 };
                 let info = self.info.get(&DeviceId::Mac(*new_mac)).cloned();
-                let priority = *infrastructure || info.as_ref().is_some_and(|i| i.established);
+                // Priority follows who claims, not what is claimed: a flood of claims on an
+                // infrastructure address from ever new MACs must not drain the reserve kept
+                // for established devices (found by the SYN-flood soak, tests/e2e/soak.rs).
+                let priority = info.as_ref().is_some_and(|i| i.established)
+                    || self.is_known(&DeviceId::Mac(*new_mac));
                 if let Some(a) = address::conflict(&c, info.as_ref(), &self.config.address) {
                     candidates.push((a, priority));
                 }

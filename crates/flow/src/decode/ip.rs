@@ -6,7 +6,7 @@ use super::{
     IcmpInfo, IpPacket, TcpFlags, TcpInfo, TransportInfo,
 };
 use etherparse::err::ip::{HeaderError, LaxHeaderSliceError};
-use etherparse::{Ipv6ExtensionSlice, LaxIpSlice, LaxNetSlice, TcpSlice, TransportSlice};
+use etherparse::{LaxIpSlice, LaxNetSlice, TcpSlice, TransportSlice};
 use std::net::IpAddr;
 
 /// ICMPv4 destination unreachable.
@@ -29,6 +29,45 @@ pub(super) fn header_error(error: &LaxHeaderSliceError) -> DecodeError {
     }
 }
 
+/// The fragment header among the IPv6 extension headers etherparse validated, walked here with
+/// bounds checks. etherparse 0.21's own extension iterator must not be used: when the lax parser
+/// stops at an invalid header (a cut chain, a second hop-by-hop header), the validated slice
+/// ends but the last header still names a next extension, and the iterator reads it with
+/// `get_unchecked` past the slice: an out-of-bounds read found by fuzzing
+/// (`fuzz/regressions/decode/`). Every header is at least 8 bytes, so the walk ends.
+fn ipv6_fragment(first: Option<u8>, mut rest: &[u8]) -> Option<Fragment> {
+    const HOP_BY_HOP: u8 = 0;
+    const ROUTE: u8 = 43;
+    const FRAGMENT: u8 = 44;
+    const AUTH: u8 = 51;
+    const DEST_OPTIONS: u8 = 60;
+    let mut next = first?;
+    let mut fragment = None;
+    while !rest.is_empty() {
+        let len = match next {
+            HOP_BY_HOP | ROUTE | DEST_OPTIONS => usize::from(*rest.get(1)?)
+                .saturating_add(1)
+                .saturating_mul(8),
+            FRAGMENT => 8,
+            AUTH => usize::from(*rest.get(1)?)
+                .saturating_add(2)
+                .saturating_mul(4),
+            _ => break,
+        };
+        let header = rest.get(..len)?;
+        if next == FRAGMENT {
+            let word = u16::from_be_bytes([*header.get(2)?, *header.get(3)?]);
+            let (offset, more) = (word >> 3, word & 1 == 1);
+            if offset != 0 || more {
+                fragment = Some(Fragment { offset, more });
+            }
+        }
+        next = *header.first()?;
+        rest = rest.get(len..)?;
+    }
+    fragment
+}
+
 /// Builds the IP view from a sliced network layer and its (optional) transport slice.
 pub(super) fn ip_packet<'a>(
     net: &LaxNetSlice<'a>,
@@ -48,17 +87,8 @@ pub(super) fn ip_packet<'a>(
         }
         LaxNetSlice::Ipv6(v6) => {
             let h = v6.header();
-            let mut fragment = None;
-            for ext in v6.extensions().clone() {
-                if let Ipv6ExtensionSlice::Fragment(f) = ext
-                    && f.is_fragmenting_payload()
-                {
-                    fragment = Some(Fragment {
-                        offset: f.fragment_offset().value(),
-                        more: f.more_fragments(),
-                    });
-                }
-            }
+            let exts = v6.extensions();
+            let fragment = ipv6_fragment(exts.first_header().map(|n| n.0), exts.slice());
             let src = IpAddr::V6(h.source_addr());
             let dst = IpAddr::V6(h.destination_addr());
             (src, dst, h.hop_limit(), fragment, v6.payload())

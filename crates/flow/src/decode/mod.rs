@@ -5,6 +5,13 @@
 //! ended). Only a packet whose network layer cannot be read at all is an error. Every view
 //! borrows the input; nothing here allocates.
 
+// Wire values never overflow silently or abort here (reliability.md T1.6): checked or
+// saturating arithmetic and lossless conversions only (tests are exempt).
+#![cfg_attr(
+    not(test),
+    deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)
+)]
+
 mod error;
 mod ip;
 mod link;

@@ -135,9 +135,12 @@ pub(crate) struct DeviceTable {
 impl DeviceTable {
     pub(crate) fn new(config: DeviceTableConfig) -> Self {
         let budget = EntryBudget::new(config.max_window_entries);
+        let cap = config
+            .max_established
+            .saturating_add(config.max_unestablished);
         DeviceTable {
             config,
-            devices: HashMap::with_hasher(RandomState::default()),
+            devices: crate::capped::map(cap),
             by_ip: HashMap::with_hasher(RandomState::default()),
             queue: VecDeque::new(),
             no_retire_before: Timestamp(0),
@@ -465,6 +468,23 @@ impl DeviceTable {
         self.remove(id);
         self.stats.established_retired = self.stats.established_retired.saturating_add(1);
         true
+    }
+
+    /// Most devices held (both partitions).
+    pub(crate) fn capacity(&self) -> usize {
+        self.config
+            .max_established
+            .saturating_add(self.config.max_unestablished)
+    }
+
+    /// True when `id` is held and has an accumulator for window `index`.
+    pub(crate) fn has_window(&self, id: &DeviceId, index: u64) -> bool {
+        self.devices.get(id).is_some_and(|d| {
+            d.windows
+                .get((index % 2) as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|acc| acc.index == index)
+        })
     }
 
     /// The accumulator of `id` for window `index`, created when missing.

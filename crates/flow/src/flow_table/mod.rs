@@ -107,8 +107,8 @@ impl FlowTable {
     /// An empty table.
     pub fn new(config: FlowTableConfig) -> Self {
         FlowTable {
+            map: crate::capped::map(config.max_flows),
             config,
-            map: HashMap::with_hasher(RandomState::default()),
             flows: ListSlab::new(),
             stats: FlowTableStats::default(),
         }

@@ -388,3 +388,36 @@ fn invalid_config_is_refused_with_its_key() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Regression (found by the SYN-flood soak in tests/e2e/soak.rs): every spoofed source put its
+/// id in its window's device list and the id stayed after the device was evicted, so a flood
+/// grew the list by one id per new source until the window closed (no cap).
+#[test]
+fn a_spoofed_flood_leaves_the_window_device_lists_bounded() {
+    let mut config = PipelineConfig::default();
+    config.devices.max_established = 4;
+    config.devices.max_unestablished = 8;
+    let capacity = 12;
+    let mut p = pipeline(config);
+    let server = Host::internal(0, 1);
+    let mut events = Vec::new();
+    for i in 0..5_000u32 {
+        let b = i.to_be_bytes();
+        let spoofed = Host {
+            mac: [0x06, 0, b[0], b[1], b[2], b[3]],
+            ip: [10, 128 | b[1], b[2], b[3]],
+        };
+        let syn = packets::tcp(spoofed, server, (40000, 443), flags::SYN, (1, 0), &[]);
+        push_all(&mut p, 10, &[(u64::from(i) / 100, syn)], &mut events);
+        assert!(
+            p.site.windows.registered() <= 2 * capacity + 1,
+            "{} ids listed after {i} sources",
+            p.site.windows.registered()
+        );
+    }
+    assert_eq!(p.stats().devices.unestablished, 8);
+    assert!(p.stats().devices.unestablished_evicted >= 4_990);
+    p.flush(&mut events);
+    let w = windows(&events);
+    assert!(!w.is_empty() && w.len() <= capacity, "{} windows", w.len());
+}

@@ -127,7 +127,16 @@ impl Site {
         let created = ctx.created;
         let out = f(&mut ctx);
         if created {
-            self.windows.register(index, id);
+            let listed = self.windows.register(index, id);
+            // Evicted devices leave their ids in the window's list until it closes: under a
+            // spoofed-source flood the list grew by one id per new source without bound (found
+            // by the SYN-flood soak, tests/e2e/soak.rs). Once it lists twice as many ids as the
+            // device table holds devices, the stale ones are dropped (amortised O(1)).
+            if listed > self.devices.capacity().saturating_mul(2) {
+                let devices = &self.devices;
+                self.windows
+                    .retain(index, |id| devices.has_window(id, index));
+            }
         }
         Some(out)
     }

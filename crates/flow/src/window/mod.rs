@@ -75,11 +75,12 @@ impl Windows {
         }
     }
 
-    /// Registers that `device` has an accumulator in window `index`.
-    pub(crate) fn register(&mut self, index: u64, device: DeviceId) {
+    /// Registers that `device` has an accumulator in window `index`; returns how many ids that
+    /// window lists now (stale ones included: see [`Windows::retain`]).
+    pub(crate) fn register(&mut self, index: u64, device: DeviceId) -> usize {
         if let Some(w) = self.open.iter_mut().rev().find(|w| w.index == index) {
             w.devices.push(device);
-            return;
+            return w.devices.len();
         }
         let at = self
             .open
@@ -93,6 +94,21 @@ impl Windows {
                 devices: vec![device],
             },
         );
+        1
+    }
+
+    /// Keeps only the ids of window `index` for which `keep` holds (drops the ids of devices
+    /// evicted since they registered).
+    pub(crate) fn retain(&mut self, index: u64, keep: impl FnMut(&DeviceId) -> bool) {
+        if let Some(w) = self.open.iter_mut().find(|w| w.index == index) {
+            w.devices.retain(keep);
+        }
+    }
+
+    /// Ids listed across the open windows.
+    #[cfg(test)]
+    pub(crate) fn registered(&self) -> usize {
+        self.open.iter().map(|w| w.devices.len()).sum()
     }
 
     /// The oldest open window if it is due to close at `now`.

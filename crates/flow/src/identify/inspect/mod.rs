@@ -3,6 +3,13 @@
 //! takes a borrowed slice, reads it with bounds checks only, and recognises only what starts a
 //! message (a TCP segment from the middle of a stream is ignored, not guessed at).
 
+// Wire values never overflow silently or abort here (reliability.md T1.6): checked or
+// saturating arithmetic and lossless conversions only (tests are exempt).
+#![cfg_attr(
+    not(test),
+    deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)
+)]
+
 mod bytes;
 mod cdp;
 mod dcerpc;

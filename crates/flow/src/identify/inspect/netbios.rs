@@ -33,13 +33,16 @@ fn decode_name(encoded: &[u8]) -> Option<([u8; 15], usize, u8)> {
         if !(b'A'..=b'P').contains(&hi) || !(b'A'..=b'P').contains(&lo) {
             return None;
         }
-        let byte = ((hi - b'A') << 4) | (lo - b'A');
+        let byte = (hi.checked_sub(b'A')? << 4) | lo.checked_sub(b'A')?;
         match name.get_mut(i) {
             Some(slot) => *slot = byte,
             None => suffix = byte,
         }
     }
-    let len = name.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
+    let len = name
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(0, |p| p.saturating_add(1));
     Some((name, len, suffix))
 }
 
@@ -144,7 +147,10 @@ fn answer(r: &mut Reader<'_>, out: &mut Vec<PayloadFact>) {
                     return;
                 };
                 if flags & GROUP_BIT == 0 && suffix == 0x00 {
-                    let len = name.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
+                    let len = name
+                        .iter()
+                        .rposition(|&b| b != b' ')
+                        .map_or(0, |p| p.saturating_add(1));
                     push_host_name(name.get(..len).unwrap_or_default(), suffix, out);
                     return;
                 }

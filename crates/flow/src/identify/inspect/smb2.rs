@@ -26,7 +26,9 @@ pub(super) fn inspect(data: &[u8], out: &mut Vec<PayloadFact>) {
         return;
     };
     for _ in 0..MAX_COMPOUND {
-        if !message.starts_with(b"\xfeSMB") || le_u16_at(message, 4) != Some(HEADER_LEN as u16) {
+        if !message.starts_with(b"\xfeSMB")
+            || le_u16_at(message, 4).map(usize::from) != Some(HEADER_LEN)
+        {
             return;
         }
         let (Some(command), Some(flags), Some(next)) = (
@@ -68,7 +70,7 @@ fn create_pipe(message: &[u8]) -> Option<RemoteExecKind> {
     while let Some(unit) = reader.u16_le() {
         let slot = units.get_mut(count)?;
         *slot = unit;
-        count += 1;
+        count = count.saturating_add(1);
     }
     let name: String = char::decode_utf16(units.iter().take(count).copied())
         .map(|c| {
