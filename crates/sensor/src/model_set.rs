@@ -88,10 +88,8 @@ pub struct ModelSet {
     /// The device-model catalog.
     pub catalog: Catalog,
     /// MAC prefix → vendor.
-    #[allow(dead_code)] // read by the engine, wired into `run` next
     pub oui: OuiTable,
     /// Known advisories per catalog model (empty when the file is absent).
-    #[allow(dead_code)] // read by the inventory (wired at merge)
     pub advisories: AdvisoryDb,
     /// Content version: the store's active version id (when there is one), `+`, and the first
     /// hex digits of SHA-256 over the reference files and declared profiles loaded.
@@ -215,9 +213,12 @@ impl ModelSet {
         })
     }
 
-    /// The catalog values admitted as metric labels.
+    /// The values admitted as metric labels: the catalog's, plus the OUI registry's vendor
+    /// names (a file the project ships, not wire data).
     pub fn label_policy(&self) -> LabelPolicy {
-        LabelPolicy::from_catalog(&self.catalog)
+        let mut policy = LabelPolicy::from_catalog(&self.catalog);
+        policy.allow_vendors(self.oui.vendors());
+        policy
     }
 
     /// The set as the metrics describe it.

@@ -128,6 +128,11 @@ impl OuiTable {
         None
     }
 
+    /// Every vendor name of the registry (each once).
+    pub fn vendors(&self) -> impl Iterator<Item = &str> {
+        self.blocks.vendors.iter().map(|v| &**v)
+    }
+
     /// Number of prefixes held.
     pub fn len(&self) -> usize {
         self.blocks.by_bits.iter().map(Vec::len).sum()

@@ -14,6 +14,7 @@
 //! [`processor::ProcessorFactory`] passed to [`run`].
 
 mod clock;
+mod inventory_feed;
 mod outputs;
 pub mod pipeline_processor;
 pub mod processor;

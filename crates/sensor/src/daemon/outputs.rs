@@ -147,8 +147,8 @@ impl Outputs {
                 }
             }
         }
-        if let (Some(path), Some(body)) = (&self.inventory, processor.inventory())
-            && let Err(err) = store::write_atomic(path, &body)
+        if let (Some(path), Some(entries)) = (&self.inventory, processor.inventory())
+            && let Err(err) = crate::inventory::write_inventory(path, entries)
         {
             tracing::error!(error = %err, "inventory write failed; the previous file is kept");
         }

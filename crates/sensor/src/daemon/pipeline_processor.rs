@@ -11,12 +11,16 @@
 //!   windows start afresh).
 //! - State: the pipeline snapshot plus the devices the detector already knows, so a restart does
 //!   not announce them as new again.
+//! - Inventory ([`InventoryFeed`]): rebuilt with every device publication; it feeds the risk
+//!   gauges and `--inventory-out`, and the operator's device states reach the detector.
 
+use super::inventory_feed::InventoryFeed;
 use super::processor::{Output, Processor, ProcessorFactory};
 use super::publish::{self, Suppressed};
 use crate::capture::PacketRecord;
 use crate::config::Config;
 use crate::engine::{self, Engine, EngineOutput};
+use crate::inventory::InventoryEntry;
 use crate::metrics::Metrics;
 use crate::model_set::ModelSet;
 use crate::site_allowlist::SiteAllowlist;
@@ -24,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wardwatch_baseline::{Detector, DetectorConfig, DeviceStatus};
+use wardwatch_baseline::DetectorConfig;
 use wardwatch_flow::{DeviceId, PipelineConfig, PipelineSnapshot, Timestamp};
 
 /// Format of the processor's state snapshot.
@@ -53,6 +57,7 @@ pub struct PipelineProcessor {
     pipeline_config: PipelineConfig,
     detector_config: DetectorConfig,
     allowlist: SiteAllowlist,
+    inventory: InventoryFeed,
     known: BTreeSet<DeviceId>,
     scratch: EngineOutput,
     suppressed: Suppressed,
@@ -89,13 +94,15 @@ impl PipelineProcessor {
         detector.set_allowlist(list);
         let engine = Engine::new(pipeline_config.clone(), models, Some(detector))
             .map_err(|e| anyhow::anyhow!("pipeline: {e}"))?;
-        Ok(PipelineProcessor {
+        let inventory = InventoryFeed::open(config)?;
+        let mut processor = PipelineProcessor {
             engine,
             metrics: metrics.clone(),
             models: models.clone(),
             pipeline_config,
             detector_config,
             allowlist,
+            inventory,
             known: BTreeSet::new(),
             scratch: EngineOutput::default(),
             suppressed: Suppressed::default(),
@@ -103,7 +110,25 @@ impl PipelineProcessor {
             last_allowlist_check: Instant::now(),
             last_devices: None,
             finished: false,
-        })
+        };
+        processor.apply_device_states();
+        Ok(processor)
+    }
+
+    /// Tells the detector the known devices and the operator's device states.
+    fn apply_device_states(&mut self) {
+        let devices = self.engine.pipeline().devices();
+        let snapshot_known: Vec<DeviceId> = devices
+            .iter()
+            .filter(|d| d.established)
+            .map(|d| d.device.id)
+            .chain(self.known.iter().copied())
+            .take(MAX_KNOWN_DEVICES)
+            .collect();
+        let statuses = self.inventory.detector_statuses(&devices, snapshot_known);
+        if let Some(d) = self.engine.detector_mut() {
+            d.set_device_states(statuses);
+        }
     }
 
     /// Moves the engine's output to the daemon's, scoring windows into the histogram.
@@ -163,14 +188,6 @@ impl PipelineProcessor {
                 .map(|d| d.id),
         );
         known.into_iter().take(MAX_KNOWN_DEVICES).collect()
-    }
-
-    fn mark_known(detector: &mut Detector, known: &BTreeSet<DeviceId>) {
-        for id in known {
-            if detector.device_status(id).is_none() {
-                detector.set_device_status(*id, DeviceStatus::Known);
-            }
-        }
     }
 
     /// Builds what a reload switches to, or says why it cannot.
@@ -262,8 +279,12 @@ impl Processor for PipelineProcessor {
                 .is_none_or(|t| t.elapsed() >= DEVICES_EVERY)
         {
             self.last_devices = Some(Instant::now());
-            let devices = publish::devices(&pipeline.devices(), self.engine.detector());
-            metrics.observe_devices(&devices);
+            self.inventory.check_states();
+            self.apply_device_states();
+            let records = self.engine.pipeline().devices();
+            metrics.observe_devices(&publish::devices(&records, self.engine.detector()));
+            self.inventory.rebuild(&records, &self.models);
+            metrics.observe_device_risks(&self.inventory.risks());
         }
         if let Some(d) = self.engine.detector() {
             self.suppressed.publish(d.stats(), metrics);
@@ -285,7 +306,6 @@ impl Processor for PipelineProcessor {
             detector.set_models(models.profiles.clone());
         }
         detector.set_allowlist(prepared.list);
-        Self::mark_known(&mut detector, &self.known);
         if let Some(fresh) = prepared.engine {
             tracing::info!(
                 "catalog or [pipeline] settings changed: the flow pipeline was rebuilt (devices kept; flows and current windows restarted)"
@@ -297,6 +317,9 @@ impl Processor for PipelineProcessor {
         self.detector_config = prepared.detector_config;
         self.allowlist = prepared.allowlist;
         self.models = models.clone();
+        self.inventory.set_locations(&config.locations);
+        self.inventory.check_states();
+        self.apply_device_states();
         Ok(())
     }
 
@@ -311,6 +334,10 @@ impl Processor for PipelineProcessor {
         .ok()
     }
 
+    fn inventory(&self) -> Option<&[InventoryEntry]> {
+        Some(self.inventory.entries())
+    }
+
     fn restore(&mut self, state: &[u8]) -> Result<(), String> {
         let state: State = serde_json::from_slice(state).map_err(|e| e.to_string())?;
         if state.format != STATE_FORMAT {
@@ -322,9 +349,7 @@ impl Processor for PipelineProcessor {
         self.engine.pipeline_mut().restore(state.pipeline);
         self.known
             .extend(state.known_devices.into_iter().take(MAX_KNOWN_DEVICES));
-        if let Some(d) = self.engine.detector_mut() {
-            Self::mark_known(d, &self.known);
-        }
+        self.apply_device_states();
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::capture::PacketRecord;
 use crate::config::Config;
+use crate::inventory::InventoryEntry;
 use crate::metrics::Metrics;
 use crate::model_set::ModelSet;
 use std::sync::Arc;
@@ -54,8 +55,8 @@ pub trait Processor: Send {
         Ok(())
     }
 
-    /// The inventory as JSON, for `outputs.inventory`; `None` when there is none.
-    fn inventory(&self) -> Option<Vec<u8>> {
+    /// The inventory, for `--inventory-out`; `None` when there is none.
+    fn inventory(&self) -> Option<&[InventoryEntry]> {
         None
     }
 }

@@ -263,7 +263,6 @@ fn advisories(ranked: &[RankedAdvisory<'_>], observed: &[(String, SeenAs)]) -> V
 
 /// What the risk gauges need (`Metrics::observe_device_risks`): one summary per entry, zeros
 /// for devices without advisories.
-#[allow(dead_code)] // called by the run processor before `observe_device_risks` (wired at merge)
 pub fn risk_summaries(entries: &[InventoryEntry]) -> Vec<DeviceRiskSummary> {
     entries
         .iter()

@@ -15,7 +15,6 @@ pub mod location;
 pub mod render;
 pub mod states;
 
-#[allow(unused_imports)] // `risk_summaries` is for the run processor (wired at merge)
 pub use entry::{InventoryEntry, build_inventory, risk_summaries};
 pub use states::{DeviceState, DeviceStates, StateChange, StateError, mark_device};
 
@@ -25,7 +24,6 @@ use std::path::Path;
 /// Writes the inventory as JSON to `path`, atomically (temp file in the same directory, fsync,
 /// rename, fsync directory); the bytes are read back and parsed before they replace the
 /// previous file. The output is deterministic: the same entries give the same bytes.
-#[allow(dead_code)] // called by the run processor for --inventory-out (wired at merge)
 pub fn write_inventory(path: &Path, entries: &[InventoryEntry]) -> Result<(), StoreError> {
     let text = render::json(entries).map_err(|e| StoreError::Corrupt {
         path: path.to_path_buf(),

@@ -72,7 +72,6 @@ impl DeviceState {
     /// raises `new_device` once when it establishes). `authorized` devices never alert for
     /// being new; `investigating` ones are known (already reported); `retired` ones are told
     /// nothing, so a retired device that comes back is reported as new again.
-    #[allow(dead_code)] // used by `detector_statuses`
     pub fn detector_status(self) -> Option<DeviceStatus> {
         match self {
             DeviceState::New | DeviceState::Retired => None,
@@ -338,7 +337,6 @@ impl DeviceStates {
     /// What to give `Detector::set_device_states`: every marked id whose state tells the
     /// detector something, plus, for states marked under an IP or MAC that is not the device's
     /// key, the key of each current device they name (`devices` = `Pipeline::devices()`).
-    #[allow(dead_code)] // called by the run processor at start and reload (wired at merge)
     pub fn detector_statuses(&self, devices: &[DeviceRecord]) -> Vec<(DeviceId, DeviceStatus)> {
         let mut out: BTreeMap<DeviceId, DeviceStatus> = self
             .states

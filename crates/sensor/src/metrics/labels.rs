@@ -172,7 +172,6 @@ impl LabelPolicy {
     }
 
     /// Also admits these vendor names (e.g. the OUI registry's, which is a file, not the wire).
-    #[allow(dead_code)] // Extension point: the lead adds models/oui.tsv vendors here.
     pub fn allow_vendors<'a>(&mut self, vendors: impl IntoIterator<Item = &'a str>) {
         self.vendors.extend(
             vendors

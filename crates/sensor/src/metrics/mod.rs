@@ -328,7 +328,6 @@ impl Metrics {
     }
 
     /// The pipeline's statistics (running totals and gauges).
-    #[allow(dead_code)] // Extension point: the pipeline processor's `publish` calls it.
     pub fn observe_pipeline(&self, stats: &PipelineStats) {
         let mut deltas = Self::lock(&self.deltas);
         for kind in DecodeErrorKind::ALL {
@@ -355,7 +354,6 @@ impl Metrics {
     }
 
     /// The current device list: device counts and the capped per-device series.
-    #[allow(dead_code)] // Extension point: the pipeline processor's `publish` calls it.
     pub fn observe_devices(&self, devices: &[DeviceSummary]) {
         let policy = self.policy();
         Self::lock(&self.device_series).update(devices, &policy);
@@ -363,7 +361,6 @@ impl Metrics {
 
     /// Advisory and risk gauges of the devices with per-device series (call after
     /// [`Metrics::observe_devices`]; a device missing from `risks` loses its risk series).
-    #[allow(dead_code)] // Extension point: the pipeline processor's `publish` calls it.
     pub fn observe_device_risks(&self, risks: &[DeviceRiskSummary]) {
         Self::lock(&self.device_series).update_risks(risks);
     }
@@ -381,7 +378,6 @@ impl Metrics {
     }
 
     /// One scored device window.
-    #[allow(dead_code)] // Extension point: the pipeline processor calls it per scored window.
     pub fn observe_window_score(&self, model: Option<&ModelId>, score: f64) {
         let policy = self.policy();
         let model = policy.model(model);
@@ -402,7 +398,6 @@ impl Metrics {
     }
 
     /// Alerts not raised (the detector's policy reports these).
-    #[allow(dead_code)] // Extension point: the pipeline processor's `publish` calls it.
     pub fn observe_alerts_suppressed(&self, reason: SuppressReason, count: u64) {
         self.alerts_suppressed
             .with_label_values(&[reason.label()])
