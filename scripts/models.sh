@@ -5,8 +5,8 @@
 #   1. wardwatch synth: seed 4242 (used by no test or fixture), models/training-ward.toml (the demo
 #      ward's thinned volumes, at least three devices of every catalog device model), 72 hours
 #      from 2026-01-05T00:00:00Z (three UTC days: a profile matures after three days), no attacks.
-#   2. wardwatch retrain: 20 % time-ordered hold-out, default training settings, --activate, into
-#      a fresh store.
+#   2. wardwatch retrain: 20 % time-ordered hold-out, models/training-params.toml (a portable set:
+#      fleet profiles only), --activate, into a fresh store.
 #   3. The fresh store replaces models/default/.
 #
 # Overrides (tests and experiments): MODELS_SEED, MODELS_DURATION, MODELS_START, MODELS_WARD,
@@ -29,7 +29,8 @@ trap 'rm -rf "$work"' EXIT
 
 "$bin" synth --seed "$seed" --duration "$duration" --start "$start" --scenarios none \
   --config "$ward" --catalog models/catalog.toml --out "$work/normal.pcap"
-"$bin" retrain "$work/normal.pcap" --out "$work/store" --models models --holdout 0.2 --activate \
+"$bin" retrain "$work/normal.pcap" --out "$work/store" --models models --holdout 0.2 \
+  --params models/training-params.toml --activate \
   | tee "$work/summary.txt"
 
 # Catalog device models without a mature fleet profile (too few identified devices, or not

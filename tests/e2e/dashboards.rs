@@ -550,31 +550,9 @@ fn queries_run_and_return_data(
     checked
 }
 
-/// Panels that stay empty on the demo replay, with the reason. The risk and advisory families
-/// are filled from the inventory (`Metrics::observe_device_risks`), wired when the inventory
-/// lands; the model dashboard's alert panels follow its `model` variable, which defaults to the
-/// first model (`axis-p3265-camera`), and no camera raises an alert attributed to its model in
-/// the demo capture (the scanning camera is not yet identified when it scans).
-const EMPTY_ON_THE_DEMO_REPLAY: &[&str] = &[
-    "wardwatch-model / Alerts by kind [A]",
-    "wardwatch-model / Alerts by severity [A]",
-    "wardwatch-device / Risk [A]",
-    "wardwatch-device / Advisories [A]",
-    "wardwatch-device / Known exploited [A]",
-    "wardwatch-inventory / Devices with advisories [A]",
-    "wardwatch-inventory / Known exploited [A]",
-    "wardwatch-inventory / Devices by risk [B]",
-    "wardwatch-inventory / Devices by risk [C]",
-    "wardwatch-inventory / Devices by risk [D]",
-    "wardwatch-inventory / Devices by risk [E]",
-    "wardwatch-inventory / Highest risk by model [A]",
-    "wardwatch-inventory / Devices with advisories by model [A]",
-];
-
 /// The demo ward replayed at 240 × packet time (about 30 s) with the shipped models while a
-/// real Prometheus scrapes it, so rates and increases see the counters move: every query runs,
-/// and every one returns data except the panels listed (exactly) in
-/// [`EMPTY_ON_THE_DEMO_REPLAY`].
+/// real Prometheus scrapes it, so rates and increases see the counters move: every query of
+/// every panel runs and returns data.
 #[test]
 fn every_panel_query_returns_data_on_a_replay() {
     let replay = start_replay(Some(240.0));
@@ -597,16 +575,11 @@ fn every_panel_query_returns_data_on_a_replay() {
         }
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
-    let expected: BTreeSet<String> = EMPTY_ON_THE_DEMO_REPLAY
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    assert_eq!(empty, expected, "panels without data on the demo replay");
     assert!(
-        outcomes.len() > expected.len() * 4,
-        "{} queries",
-        outcomes.len()
+        empty.is_empty(),
+        "panels without data on the demo replay: {empty:#?}"
     );
+    assert!(outcomes.len() >= 50, "{} queries", outcomes.len());
 }
 
 /// Every query must run without error; those over families the daemon fills without any

@@ -109,9 +109,9 @@ impl ModelSet {
         &self.params
     }
 
-    /// True when the device was part of training (it is not new).
+    /// True when the device was part of training (it is not new); never for a portable set.
     pub fn knows_device(&self, id: &DeviceId) -> bool {
-        self.report.device(id).is_some()
+        !self.params.portable && self.report.device(id).is_some()
     }
 
     /// A device's own maturity from training.

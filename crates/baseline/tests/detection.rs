@@ -70,6 +70,23 @@ fn smb_from_a_pump_is_lateral_movement_and_an_anomaly() {
 }
 
 #[test]
+fn a_device_warms_up_before_its_profile_judges_it_while_rules_run_from_the_first_window() {
+    let (models, _) = trained();
+    let spec = pumps();
+    let mut det = Detector::new(Arc::clone(models), DetectorConfig::default());
+    // The first window the detector sees of the device starts its 600 s warm-up: the rule
+    // fires, the profile comparison waits.
+    let alerts = feed(&mut det, [ev(smb_attack(&spec, 2, 900, 37))]);
+    assert_eq!(kinds(&alerts), vec![AlertKind::LateralMovement]);
+    assert_eq!(det.stats().windows_warming, 1);
+    // Ten minutes later the profile judges it (the lateral-movement alert is suppressed as a
+    // duplicate within the hour).
+    let alerts = feed(&mut det, [ev(smb_attack(&spec, 2, 910, 37))]);
+    assert_eq!(kinds(&alerts), vec![AlertKind::BehaviourAnomaly]);
+    assert_eq!(det.stats().windows_warming, 1);
+}
+
+#[test]
 fn exfiltration_and_new_external_destination_against_the_profile() {
     let (models, _) = trained();
     let spec = pumps();

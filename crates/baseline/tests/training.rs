@@ -208,3 +208,41 @@ fn refused_settings_and_empty_input() {
         Err(BaselineError::NoWindows)
     ));
 }
+
+#[test]
+fn a_portable_set_keeps_only_fleet_profiles_and_remembers_no_device() {
+    let windows = fleet_windows(&pumps());
+    let site = TrainParams {
+        min_fleet_devices: 100,
+        ..TrainParams::default()
+    };
+    let (set, _) = train(&windows, &site).unwrap();
+    let pump = DeviceId::Mac(mac(1));
+    assert!(set.knows_device(&pump));
+    assert!(set.profile_for(&pump, None).is_some());
+
+    let (set, _) = train(
+        &windows,
+        &TrainParams {
+            portable: true,
+            ..site
+        },
+    )
+    .unwrap();
+    assert!(!set.knows_device(&pump));
+    assert_eq!(set.profiles().count(), 0);
+    let (fleet, _) = train(
+        &windows,
+        &TrainParams {
+            portable: true,
+            ..TrainParams::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        fleet
+            .model_profile(&ModelId::from("bd-alaris-pcu-8015"))
+            .is_some()
+    );
+    assert!(!fleet.knows_device(&pump));
+}

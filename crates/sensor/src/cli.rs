@@ -85,7 +85,7 @@ struct EvalArgs {
     /// directory whose `default` store is used [default: models].
     #[arg(long, value_name = "DIR")]
     models: Option<PathBuf>,
-    /// Devices the site already knows: JSON lines with a `mac` each, e.g. `ward.devices.jsonl`
+    /// Devices the site already knows: JSON lines with a `mac` and/or `ip` each, e.g. `ward.devices.jsonl`
     /// [default: the labels' sibling <stem>.devices.jsonl when present].
     #[arg(long, value_name = "FILE")]
     known: Option<PathBuf>,

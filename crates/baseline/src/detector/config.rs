@@ -34,6 +34,11 @@ pub const PATIENT_CARE_CLASSES: &[&str] = &[
 pub struct DetectorConfig {
     /// One alert per (device, kind) per this many seconds of packet time.
     pub suppression_secs: u64,
+    /// Seconds of packet time after the detector first sees a device during which its windows
+    /// are not compared with a learnt profile (statistical, peer-group and new-service checks):
+    /// a device that boots or that the sensor starts watching mid-conversation shows DHCP, ARP
+    /// and half windows that say nothing about its behaviour. Rules run regardless.
+    pub warmup_secs: u64,
     /// Global rate limit.
     pub rate_limit: RateLimitConfig,
     /// Classes whose alerts are raised one severity level.
@@ -68,6 +73,7 @@ impl Default for DetectorConfig {
     fn default() -> Self {
         DetectorConfig {
             suppression_secs: 3600,
+            warmup_secs: 600,
             rate_limit: RateLimitConfig::default(),
             patient_care_classes: PATIENT_CARE_CLASSES
                 .iter()
@@ -155,6 +161,18 @@ impl DetectorConfig {
             1.0,
             1e15,
         )?;
+        check_range(
+            "exfiltration.clinical_external_bytes",
+            self.exfiltration.clinical_external_bytes,
+            1.0,
+            1e15,
+        )?;
+        if self.warmup_secs > 86_400 {
+            return Err(BaselineError::setting(
+                "warmup_secs",
+                format!("{} is outside 0..=86400", self.warmup_secs),
+            ));
+        }
         if self.anomaly.peer_span == 0 || self.anomaly.peer_span > 64 {
             return Err(BaselineError::setting(
                 "anomaly.peer_span",

@@ -206,6 +206,12 @@ impl Detector {
         info.model.clone_from(&w.identity.model);
         info.class = ctx.class.map(|c| crate::explain::clean(c, 40));
         info.established |= w.established;
+        let first = *info.first_window.get_or_insert(w.window_start);
+        let warming = w.window_start.micros().saturating_sub(first.micros())
+            < self.config.warmup_secs.saturating_mul(1_000_000);
+        if warming {
+            self.stats.windows_warming = self.stats.windows_warming.saturating_add(1);
+        }
         match ctx.profile {
             None => self.stats.windows_unprofiled = self.stats.windows_unprofiled.saturating_add(1),
             Some(p) if !p.is_mature() => {
@@ -220,7 +226,9 @@ impl Detector {
         brute_force::check(&ctx, &cfg.brute_force, &mut found);
         beaconing::check(&ctx, &cfg.beaconing, &mut found);
         exfiltration::check(&ctx, &cfg.exfiltration, &mut found);
-        novelty::check(&ctx, &cfg.novelty, &mut found);
+        if !warming {
+            novelty::check(&ctx, &cfg.novelty, &mut found);
+        }
         remote_access::check(&ctx, &cfg.remote_access, &mut found);
         let fleet = ctx
             .profile
@@ -233,7 +241,12 @@ impl Detector {
         } else {
             None
         };
-        if let Some(score) = anomaly::check(&ctx, &self.config.anomaly, track, &mut found) {
+        let mut anomalies = Vec::new();
+        let scored = anomaly::check(&ctx, &self.config.anomaly, track, &mut anomalies);
+        if !warming {
+            found.append(&mut anomalies);
+        }
+        if let Some(score) = scored {
             self.stats.windows_scored = self.stats.windows_scored.saturating_add(1);
             if w.established {
                 self.scores.insert(w.device.id, score);

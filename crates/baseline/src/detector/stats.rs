@@ -18,6 +18,8 @@ pub struct DetectorStats {
     pub windows_unprofiled: u64,
     /// Windows of devices whose profile is not mature.
     pub windows_immature: u64,
+    /// Windows in a device's warm-up (not compared with a learnt profile).
+    pub windows_warming: u64,
     /// Feature values that were NaN, negative or huge and were clamped.
     pub sanitized_values: u64,
     /// Alerts the rules produced.

@@ -9,7 +9,7 @@ use crate::profile::gmm::{self, Gmm, GmmParams};
 use crate::scaling::{self, RobustScaler};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use wardwatch_flow::{FEATURE_COUNT, FEATURES};
+use wardwatch_flow::{FEATURE_COUNT, FEATURES, Feature};
 
 /// ln(2π).
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
@@ -33,6 +33,31 @@ pub struct StatProfile {
     pub median_score: f64,
     /// Per feature, the largest raw training value (rules use it as the learnt ceiling).
     pub raw_max: Vec<f64>,
+    /// Scores only what lies above normal ([`one_sided`]); false in profiles written before
+    /// it existed, which keep their two-sided scoring.
+    #[serde(default)]
+    pub one_sided: bool,
+}
+
+/// Packets that weigh a window's mean packet size as much as the profile's median does.
+const PACKET_SIZE_PRIOR: f64 = 8.0;
+
+/// Turns robust z-scores into what the profile judges: every count and score only where it is
+/// above its median (a quiet window — fewer bytes, peers or flows than usual — is not a threat
+/// by itself), and the mean packet size, which can be unusual either way, shrunk towards the
+/// median when the window holds few packets (one odd packet says little).
+pub fn one_sided(z: &mut [f64; FEATURE_COUNT], log_row: &[f64; FEATURE_COUNT]) {
+    let size = Feature::MeanPacketSize.index();
+    let packets = log_row
+        .get(Feature::PacketsOut.index())
+        .map_or(0.0, |v| v.exp_m1().max(0.0));
+    for (j, zj) in z.iter_mut().enumerate() {
+        if j == size {
+            *zj *= packets / (packets + PACKET_SIZE_PRIOR);
+        } else {
+            *zj = zj.max(0.0);
+        }
+    }
 }
 
 /// How the threshold is chosen.
@@ -111,7 +136,14 @@ impl StatProfile {
             return None;
         }
         let scaler = RobustScaler::fit(rows, scale_floor);
-        let z_rows: Vec<[f64; FEATURE_COUNT]> = rows.iter().map(|r| scaler.transform(r)).collect();
+        let z_rows: Vec<[f64; FEATURE_COUNT]> = rows
+            .iter()
+            .map(|r| {
+                let mut z = scaler.transform(r);
+                one_sided(&mut z, r);
+                z
+            })
+            .collect();
         let active = active_features(&z_rows);
         let mut flat = Vec::with_capacity(z_rows.len() * active.len());
         for z in &z_rows {
@@ -133,12 +165,16 @@ impl StatProfile {
             threshold: f64::MAX,
             median_score: 0.0,
             raw_max,
+            one_sided: true,
         })
     }
 
     /// Scores a row of log1p features.
     pub fn score(&self, log_row: &[f64; FEATURE_COUNT]) -> Scored {
-        let z = self.scaler.transform(log_row);
+        let mut z = self.scaler.transform(log_row);
+        if self.one_sided {
+            one_sided(&mut z, log_row);
+        }
         let mut x = [0.0f64; FEATURE_COUNT];
         let mut used = 0;
         for (slot, j) in x.iter_mut().zip(&self.active) {
@@ -254,6 +290,25 @@ mod tests {
         assert_eq!(dev[0].name, "admin_smb");
         assert_eq!(dev[0].normal, 0.0);
         assert!(p.validate().is_ok());
+    }
+
+    #[test]
+    fn only_what_lies_above_normal_counts_and_one_packet_says_little_about_its_size() {
+        let mut log = [0.0; FEATURE_COUNT];
+        log[Feature::PacketsOut.index()] = 1.0f64.ln_1p();
+        let mut z = [0.0; FEATURE_COUNT];
+        z[Feature::BytesOut.index()] = -4.0;
+        z[Feature::NewPeers.index()] = 3.0;
+        z[Feature::MeanPacketSize.index()] = 9.0;
+        one_sided(&mut z, &log);
+        assert_eq!(z[Feature::BytesOut.index()], 0.0);
+        assert_eq!(z[Feature::NewPeers.index()], 3.0);
+        assert_eq!(z[Feature::MeanPacketSize.index()], 1.0);
+        log[Feature::PacketsOut.index()] = 72.0f64.ln_1p();
+        let mut z = [0.0; FEATURE_COUNT];
+        z[Feature::MeanPacketSize.index()] = -5.0;
+        one_sided(&mut z, &log);
+        assert!((z[Feature::MeanPacketSize.index()] + 4.5).abs() < 1e-9);
     }
 
     #[test]

@@ -138,6 +138,7 @@ mod tests {
             model: Some("bd-alaris-pcu-8015".into()),
             class: Some("infusion_pump".into()),
             established: true,
+            first_window: None,
         };
         let evil = format!("12.1.3\u{1b}[2J{}", "A".repeat(200));
         let c = Change {

@@ -24,7 +24,7 @@ use crate::profile::behaviour::BehaviourProfile;
 use crate::scaling;
 use std::collections::BTreeMap;
 use wardwatch_flow::event::{Direction, PeerRole, Transport};
-use wardwatch_flow::{FEATURE_COUNT, Feature, ModelId, WindowFeatures};
+use wardwatch_flow::{FEATURE_COUNT, Feature, ModelId, Timestamp, WindowFeatures};
 
 /// What the detector remembers about a device from its windows, for event rules.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,6 +35,8 @@ pub(crate) struct DeviceInfo {
     pub class: Option<String>,
     /// True once a window said the device is established.
     pub established: bool,
+    /// Start of the first window the detector saw of the device.
+    pub first_window: Option<Timestamp>,
 }
 
 /// What a window rule knows about the window and its device.

@@ -52,6 +52,10 @@ pub struct TrainParams {
     pub maturity: MaturityParams,
     /// Weight cap and outlier devices.
     pub outliers: OutlierParams,
+    /// A set meant for other sites (the shipped default): only per-model fleet profiles are
+    /// learnt, and the training capture's devices are not remembered as known. A per-device
+    /// profile is keyed by a MAC or address that means nothing on another network.
+    pub portable: bool,
 }
 
 impl Default for TrainParams {
@@ -70,6 +74,7 @@ impl Default for TrainParams {
             peer: PeerParams::default(),
             maturity: MaturityParams::default(),
             outliers: OutlierParams::default(),
+            portable: false,
         }
     }
 }
@@ -211,7 +216,7 @@ impl Trainer {
                 &mut out,
             );
         }
-        for id in &singles {
+        for id in singles.iter().filter(|_| !self.params.portable) {
             build::device_profile(id, &self.devices, &self.params, window_secs, &mut out);
         }
         out.device_reports.sort_by_key(|a| a.device);

@@ -76,7 +76,9 @@ impl Site {
 
 /// The identity fields that changed from a known value: (field, before, after). A field going
 /// from unknown to known is a first identification, not a change; one going from known to
-/// unknown reports an empty `after`.
+/// unknown reports an empty `after`. A class is reported only when it came with an identified
+/// model and the model itself did not change: a class guessed from hints (a vendor's MAC block,
+/// a port) is refined as evidence arrives, and a model change already says the class changed.
 fn identity_changes(
     device: &Device,
     found: &Identification,
@@ -106,8 +108,12 @@ fn identity_changes(
             found.hostname.clone(),
         ),
     ];
+    let model_changed = before.model != after.model;
     fields
         .into_iter()
+        .filter(|(field, _, _)| {
+            *field != IdentityField::Class || (before.model.is_some() && !model_changed)
+        })
         .filter_map(|(field, old, new)| {
             let old = old?;
             (Some(&old) != new.as_ref()).then(|| (field, old, new.unwrap_or_default()))
@@ -167,6 +173,49 @@ mod tests {
                 ),
                 (IdentityField::Hostname, "pump-1".to_owned(), String::new()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_guessed_class_is_refined_silently_and_a_model_change_says_it_once() {
+        let mut table = DeviceTable::new(DeviceTableConfig::default());
+        let nets = InternalNets::new(&default_internal_networks());
+        let id = table
+            .sender(
+                Some(MacAddr([2, 0, 0, 0, 0, 2])),
+                Some("10.0.0.2".parse().unwrap()),
+                Timestamp(0),
+                &nets,
+            )
+            .unwrap();
+        let device = table.get_mut(&id).unwrap();
+        device.identity = Identity {
+            class: Some("patient_monitor".into()),
+            ..Identity::default()
+        };
+        let identified = Identification {
+            identity: Identity {
+                model: Some(ModelId::from("ge-cic-pro")),
+                class: Some("central_station".into()),
+                ..Identity::default()
+            },
+            decided_by: Vec::new(),
+            hostname: None,
+            class_label: None,
+        };
+        assert!(identity_changes(device, &identified).is_empty());
+
+        device.identity = identified.identity.clone();
+        let mut other = identified.clone();
+        other.identity.model = Some(ModelId::from("ge-carescape-b450"));
+        other.identity.class = Some("patient_monitor".into());
+        assert_eq!(
+            identity_changes(device, &other),
+            vec![(
+                IdentityField::Model,
+                "ge-cic-pro".to_owned(),
+                "ge-carescape-b450".to_owned()
+            )]
         );
     }
 }

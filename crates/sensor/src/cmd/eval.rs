@@ -14,7 +14,6 @@ use crate::progress::Progress;
 use crate::training::summary::table;
 use std::path::{Path, PathBuf};
 use wardwatch_baseline::{Alert, DeviceStatus};
-use wardwatch_flow::DeviceId;
 
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,8 +90,8 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         models.profiles.clone(),
         engine::detector_config(&cfg.alerts),
     );
-    for mac in known {
-        detector.set_device_status(DeviceId::Mac(mac), DeviceStatus::Known);
+    for id in known {
+        detector.set_device_status(id, DeviceStatus::Known);
     }
     let pipeline = engine::pipeline_config(&cfg.pipeline);
     let window = pipeline.window;

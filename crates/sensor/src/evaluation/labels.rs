@@ -7,7 +7,7 @@ use std::io::BufRead;
 use std::net::IpAddr;
 use std::path::Path;
 use wardwatch_baseline::AlertKind;
-use wardwatch_flow::{MacAddr, Timestamp};
+use wardwatch_flow::{DeviceId, MacAddr, Timestamp};
 
 /// Most labels or devices read from one file.
 const MAX_LINES: usize = 1_000_000;
@@ -66,6 +66,8 @@ struct RawLabel {
 struct RawDevice {
     #[serde(default)]
     mac: Option<String>,
+    #[serde(default)]
+    ip: Option<String>,
 }
 
 fn lines(path: &Path) -> anyhow::Result<Vec<(usize, String)>> {
@@ -144,20 +146,27 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<Label>> {
     Ok(labels)
 }
 
-/// Reads a known-device list: the MAC of every line that has one.
-pub fn read_known_devices(path: &Path) -> anyhow::Result<Vec<MacAddr>> {
-    let mut macs = Vec::new();
+/// Reads a known-device list: the MAC and the address of every line (a host seen only through
+/// a router is keyed by its address).
+pub fn read_known_devices(path: &Path) -> anyhow::Result<Vec<DeviceId>> {
+    let mut ids = Vec::new();
     for (n, line) in lines(path)? {
         let raw: RawDevice = serde_json::from_str(&line)
             .map_err(|e| anyhow::anyhow!("{}:{n}: not a device record: {e}", path.display()))?;
         if let Some(text) = raw.mac {
-            macs.push(
-                text.parse()
-                    .map_err(|e| anyhow::anyhow!("{}:{n}: mac: {e}", path.display()))?,
-            );
+            let mac: MacAddr = text
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{}:{n}: mac: {e}", path.display()))?;
+            ids.push(DeviceId::Mac(mac));
+        }
+        if let Some(text) = raw.ip.filter(|t| !t.is_empty()) {
+            let ip: IpAddr = text
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{}:{n}: ip: {e}", path.display()))?;
+            ids.push(DeviceId::Ip(ip));
         }
     }
-    Ok(macs)
+    Ok(ids)
 }
 
 #[cfg(test)]
