@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# make fixtures: regenerates every generated fixture with the release binary, and writes each
+# make fixtures: regenerates every generated fixture with the release binary (or WARDWATCH_BIN), and writes each
 # fixture's README.md with the exact command that made it. Generation is deterministic, so
 # `git diff` stays clean when neither the generator nor the catalog changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TZ=UTC LC_ALL=C
 
-cargo build --release --locked -p wardwatch --quiet
-bin=target/release/wardwatch
+# WARDWATCH_BIN overrides the binary (the output is the same with any build of the same tree).
+bin=${WARDWATCH_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --locked -p wardwatch --quiet
+  bin=target/release/wardwatch
+fi
 
 # fixture_readme DIR TITLE TEXT COMMAND: the README of a generated fixture.
 fixture_readme() {

@@ -3,8 +3,10 @@
 //! A binding is claimed by ARP (sender fields of requests, replies and gratuitous ARP) and by
 //! IP traffic from a station. A different MAC claiming a held address is a conflict unless a
 //! DHCP server leased the address to it after the holder bound it (readdressing), or the holder
-//! has been silent longer than the takeover time (a replaced device). Conflicts are reported at
-//! most once per (address, new MAC) per window, and again in later windows while claims go on.
+//! has been silent longer than the takeover time (a replaced device), or the holder's claim came
+//! from IP traffic of a station now known to forward for others (a router's MAC carrying a
+//! routed host's address before the router was recognised). Conflicts are reported at most once
+//! per (address, new MAC) per window, and again in later windows while claims go on.
 
 use crate::event::Event;
 use crate::ids::MacAddr;
@@ -23,6 +25,8 @@ struct Binding {
     mac: MacAddr,
     since: Timestamp,
     last_seen: Timestamp,
+    /// Bound by IP traffic only, never by the holder's own ARP.
+    from_traffic: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +61,9 @@ pub struct BindingRecord {
     pub since: Timestamp,
     /// Last claim.
     pub last_seen: Timestamp,
+    /// Bound by IP traffic only (absent in older snapshots: treated as ARP, the cautious side).
+    #[serde(default)]
+    pub from_traffic: bool,
 }
 
 /// One claim of an address.
@@ -67,6 +74,8 @@ pub(crate) struct Claim {
     pub(crate) mac: MacAddr,
     /// Index of the window the claim falls in.
     pub(crate) window: u64,
+    /// The claim is IP traffic, not ARP.
+    pub(crate) from_traffic: bool,
 }
 
 /// Bindings, leases and conflict states, all bounded.
@@ -121,19 +130,21 @@ impl AddressBook {
 
     /// Records a claim; pushes an [`Event::AddressConflict`] when it conflicts and was not
     /// reported yet in this window. `infrastructure` says whether an address is a gateway or
-    /// a widely used server.
+    /// a widely used server; `forwarder` whether a MAC forwards traffic for others.
     pub(crate) fn claim(
         &mut self,
         claim: Claim,
         infrastructure: impl Fn(IpAddr, MacAddr) -> bool,
+        forwarder: impl Fn(MacAddr) -> bool,
         events: &mut Vec<Event>,
     ) {
         let Some(binding) = self.bindings.get_mut(&claim.ip) else {
-            self.insert(claim.ip, claim.mac, claim.ts);
+            self.insert(claim.ip, claim.mac, claim.ts, claim.from_traffic);
             return;
         };
         if binding.mac == claim.mac {
             binding.last_seen = binding.last_seen.max(claim.ts);
+            binding.from_traffic &= claim.from_traffic;
             return;
         }
         let leased = self
@@ -141,11 +152,13 @@ impl AddressBook {
             .get(&claim.ip)
             .is_some_and(|(mac, at)| *mac == claim.mac && *at >= binding.since);
         let silent = claim.ts.since(binding.last_seen) > self.takeover_after;
-        if leased || silent {
+        let forwarded = binding.from_traffic && forwarder(binding.mac);
+        if leased || silent || forwarded {
             *binding = Binding {
                 mac: claim.mac,
                 since: claim.ts,
                 last_seen: claim.ts,
+                from_traffic: claim.from_traffic,
             };
             self.stats.rebinds = self.stats.rebinds.saturating_add(1);
             return;
@@ -188,7 +201,7 @@ impl AddressBook {
         })
     }
 
-    fn insert(&mut self, ip: IpAddr, mac: MacAddr, ts: Timestamp) {
+    fn insert(&mut self, ip: IpAddr, mac: MacAddr, ts: Timestamp, from_traffic: bool) {
         while self.bindings.len() >= self.cap {
             self.evict_one();
         }
@@ -198,6 +211,7 @@ impl AddressBook {
                 mac,
                 since: ts,
                 last_seen: ts,
+                from_traffic,
             },
         );
         self.queue.push_back((ip, ts));
@@ -229,6 +243,7 @@ impl AddressBook {
                 mac: b.mac,
                 since: b.since,
                 last_seen: b.last_seen,
+                from_traffic: b.from_traffic,
             })
             .collect();
         out.sort_by_key(|r| r.ip);
@@ -239,7 +254,7 @@ impl AddressBook {
     pub(crate) fn restore(&mut self, records: &[BindingRecord]) {
         for r in records {
             if !self.bindings.contains_key(&r.ip) {
-                self.insert(r.ip, r.mac, r.since);
+                self.insert(r.ip, r.mac, r.since, r.from_traffic);
             }
             if let Some(b) = self.bindings.get_mut(&r.ip) {
                 b.last_seen = r.last_seen;
@@ -261,6 +276,7 @@ mod tests {
             ip: "10.0.0.1".parse().unwrap(),
             mac: mac(last),
             window,
+            from_traffic: false,
         }
     }
 
@@ -268,14 +284,14 @@ mod tests {
     fn conflicts_once_per_window_and_again_while_claims_go_on() {
         let mut book = AddressBook::new(16, Span::from_secs(600));
         let mut events = Vec::new();
-        book.claim(claim(0, 1, 0), |_, _| false, &mut events);
-        book.claim(claim(1, 1, 0), |_, _| false, &mut events);
+        book.claim(claim(0, 1, 0), |_, _| false, |_| false, &mut events);
+        book.claim(claim(1, 1, 0), |_, _| false, |_| false, &mut events);
         assert!(events.is_empty());
         for s in 2..6 {
-            book.claim(claim(s, 2, 0), |_, _| true, &mut events);
+            book.claim(claim(s, 2, 0), |_, _| true, |_| false, &mut events);
         }
         assert_eq!(events.len(), 1);
-        book.claim(claim(61, 2, 1), |_, _| true, &mut events);
+        book.claim(claim(61, 2, 1), |_, _| true, |_| false, &mut events);
         assert_eq!(events.len(), 2);
         match &events[1] {
             Event::AddressConflict {
@@ -301,14 +317,41 @@ mod tests {
     fn dhcp_lease_and_silent_holder_rebind_quietly() {
         let mut book = AddressBook::new(16, Span::from_secs(600));
         let mut events = Vec::new();
-        book.claim(claim(0, 1, 0), |_, _| false, &mut events);
+        book.claim(claim(0, 1, 0), |_, _| false, |_| false, &mut events);
         book.lease("10.0.0.1".parse().unwrap(), mac(2), Timestamp::from_secs(5));
-        book.claim(claim(6, 2, 0), |_, _| false, &mut events);
+        book.claim(claim(6, 2, 0), |_, _| false, |_| false, &mut events);
         assert!(events.is_empty());
         assert_eq!(book.mac_of("10.0.0.1".parse().unwrap()), Some(mac(2)));
-        book.claim(claim(6 + 601, 3, 10), |_, _| false, &mut events);
+        book.claim(claim(6 + 601, 3, 10), |_, _| false, |_| false, &mut events);
         assert!(events.is_empty(), "holder silent for over 10 min");
         assert_eq!(book.stats.rebinds, 2);
+    }
+
+    #[test]
+    fn a_routers_traffic_binding_yields_to_the_hosts_arp_but_its_own_arp_does_not() {
+        let router = mac(9);
+        let mut book = AddressBook::new(16, Span::from_secs(600));
+        let mut events = Vec::new();
+        // Routed traffic from the host arrives with the router's MAC before the router is known.
+        let mut routed = claim(0, 9, 0);
+        routed.from_traffic = true;
+        book.claim(routed, |_, _| true, |m| m == router, &mut events);
+        // The host itself answers ARP for its address: the router was never the holder.
+        book.claim(claim(5, 1, 0), |_, _| true, |m| m == router, &mut events);
+        assert!(events.is_empty());
+        assert_eq!(book.mac_of("10.0.0.1".parse().unwrap()), Some(mac(1)));
+        assert_eq!(book.stats.rebinds, 1);
+        // An address the router holds by its own ARP is defended.
+        let mut book = AddressBook::new(16, Span::from_secs(600));
+        book.claim(claim(0, 9, 0), |_, _| true, |m| m == router, &mut events);
+        book.claim(claim(5, 1, 0), |_, _| true, |m| m == router, &mut events);
+        assert_eq!(events.len(), 1);
+        // A snapshot keeps how a binding was made.
+        let mut book = AddressBook::new(16, Span::from_secs(600));
+        let mut routed = claim(0, 9, 0);
+        routed.from_traffic = true;
+        book.claim(routed, |_, _| true, |_| false, &mut events);
+        assert!(book.records()[0].from_traffic);
     }
 
     #[test]
@@ -321,8 +364,9 @@ mod tests {
                 ip: IpAddr::from([10, 0, 0, i]),
                 mac: mac(i),
                 window: 0,
+                from_traffic: false,
             };
-            book.claim(c, |_, _| false, &mut events);
+            book.claim(c, |_, _| false, |_| false, &mut events);
         }
         assert_eq!(book.stats.bindings, 2);
         assert_eq!(book.stats.bindings_evicted, 3);

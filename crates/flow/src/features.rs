@@ -49,8 +49,8 @@ features! {
     DstPorts = "dst_ports", "ports", "Distinct destination ports of flows the device started.";
     FailedConnections = "failed_connections", "flows", "Flows the device started that failed: SYN without SYN-ACK, RST to SYN, ICMP unreachable.";
     FailedTargets = "failed_targets", "hosts", "Distinct hosts with a failed connection from the device.";
-    NewPeers = "new_peers", "hosts", "Peers never seen in the device's history before this window.";
-    NewPorts = "new_ports", "ports", "Destination ports never seen in the device's history before this window.";
+    NewPeers = "new_peers", "hosts", "Peers never seen in the device's history before this window (0 in the device's first hour, when everything is new).";
+    NewPorts = "new_ports", "ports", "Destination ports never seen in the device's history before this window (0 in the device's first hour).";
     DnsQueries = "dns_queries", "queries", "DNS queries the device sent.";
     DnsNxdomain = "dns_nxdomain", "responses", "NXDOMAIN answers the device received.";
     AdminSmb = "admin_smb", "flows", "Flows started to internal peers on SMB (445).";

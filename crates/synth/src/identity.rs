@@ -41,6 +41,20 @@ fn cut(mut text: String, max: usize) -> String {
     text
 }
 
+/// True when the software version reaches the wire: the identity filled with two different
+/// versions differs.
+pub fn shows_version(emits: &EmittedIdentity) -> bool {
+    let fill = |version: &str| {
+        let vars = Vars {
+            version,
+            n: 1,
+            serial: "00000001",
+        };
+        format!("{:?}", for_device(emits, &vars))
+    };
+    fill("1.0") != fill("2.0")
+}
+
 /// The identity of one device: every template of `emits` filled in.
 pub fn for_device(emits: &EmittedIdentity, vars: &Vars) -> EmittedIdentity {
     let mut out = emits.clone();

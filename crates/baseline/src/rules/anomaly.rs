@@ -155,6 +155,7 @@ pub(crate) fn check(
         };
         let mut a = ctx.alert(AlertKind::BehaviourAnomaly, severity, text);
         a.features = devs;
+        busiest_peers(ctx, &mut a);
         evidence(&mut a, "check", "statistical");
         evidence(&mut a, "score", format!("{:.3}", scored.score));
         evidence(&mut a, "threshold", format!("{:.3}", stat.threshold));
@@ -163,6 +164,28 @@ pub(crate) fn check(
         out.push(a);
     }
     Some(score)
+}
+
+/// Lists the window's peers, busiest first (flows either way, then bytes), so the alert says
+/// whom the unusual traffic was with.
+fn busiest_peers(ctx: &WindowContext<'_>, a: &mut Alert) {
+    let mut peers: Vec<&wardwatch_flow::event::PeerSummary> = ctx.w.peers.iter().collect();
+    let weight = |p: &wardwatch_flow::event::PeerSummary| {
+        (
+            u64::from(p.flows_in).saturating_add(u64::from(p.flows_out)),
+            p.bytes_in.saturating_add(p.bytes_out),
+        )
+    };
+    peers.sort_by(|x, y| weight(y).cmp(&weight(x)).then(x.ip.cmp(&y.ip)));
+    let total = peers.len();
+    super::set_peers(
+        a,
+        peers.into_iter().map(|p| crate::alert::AlertPeer {
+            ip: p.ip,
+            port: p.ports.first().copied(),
+        }),
+        total,
+    );
 }
 
 fn peer_finding(

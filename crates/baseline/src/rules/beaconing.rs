@@ -1,14 +1,26 @@
 //! Beaconing: connections to one destination at regular intervals (the flow crate's beacon
 //! candidates, jitter-tolerant). External destinations weigh more than internal ones; DNS, NTP,
 //! DHCP and other infrastructure services to internal servers never count, and internal
-//! heartbeats the profile knows (a pump polling its server) stay quiet.
+//! heartbeats the profile knows (a pump polling its server) stay quiet. Broadcast and multicast
+//! destinations are announcements, not a controller (SSDP, mDNS), and NTP polls at powers of
+//! two from 64 to 1024 s by design (RFC 5905): an NTP-sized exchange on its port is time
+//! keeping, to any server.
 
 use super::{WindowContext, evidence, set_peers};
 use crate::alert::{Alert, AlertKind, AlertPeer, Severity};
 use crate::explain;
 use crate::ports;
 use serde::{Deserialize, Serialize};
-use wardwatch_flow::event::{Direction, PeerRole, Periodic};
+use std::net::IpAddr;
+use wardwatch_flow::event::{Direction, PeerRole, Periodic, Transport};
+
+/// Broadcast or multicast.
+fn is_group(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_multicast() || v4.is_broadcast(),
+        IpAddr::V6(v6) => v6.is_multicast(),
+    }
+}
 
 /// Beaconing thresholds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -26,6 +38,12 @@ pub struct BeaconConfig {
     pub max_interval_secs: f64,
     /// Internal infrastructure ports that are never beaconing.
     pub infrastructure_ports: Vec<u16>,
+    /// UDP ports of protocols periodic by design, never beaconing to any destination while
+    /// each exchange stays within `by_design_max_bytes` (NTP 123).
+    pub by_design_udp_ports: Vec<u16>,
+    /// Largest exchange, bytes, of a protocol periodic by design (an NTP request and answer
+    /// are 90 B each on the wire; a tunnel through the port carries more).
+    pub by_design_max_bytes: u64,
 }
 
 impl Default for BeaconConfig {
@@ -37,6 +55,8 @@ impl Default for BeaconConfig {
             min_interval_secs: 5.0,
             max_interval_secs: 6.0 * 3600.0,
             infrastructure_ports: ports::INFRASTRUCTURE_PORTS.to_vec(),
+            by_design_udp_ports: vec![123],
+            by_design_max_bytes: 256,
         }
     }
 }
@@ -60,6 +80,13 @@ fn qualifies(ctx: &WindowContext<'_>, cfg: &BeaconConfig, p: &Periodic) -> bool 
             && p.interval_s >= cfg.min_interval_secs
             && p.interval_s <= cfg.max_interval_secs)
         || weighted(cfg, p) < cfg.min_score
+        || is_group(p.ip)
+    {
+        return false;
+    }
+    if p.proto == Transport::Udp
+        && cfg.by_design_udp_ports.contains(&p.port)
+        && p.bytes_per_connection <= cfg.by_design_max_bytes
     {
         return false;
     }
@@ -216,5 +243,28 @@ mod tests {
         // An undeclared internal port: 0.95 × 0.85 = 0.8075 ≥ 0.8 alerts; 0.94 × 0.85 = 0.799 does not.
         assert_eq!(run(&m, beacon("10.20.0.9", 8080, true, 50, 0.95)).len(), 1);
         assert!(run(&m, beacon("10.20.0.9", 8080, true, 50, 0.94)).is_empty());
+    }
+
+    #[test]
+    fn announcements_and_time_keeping_are_not_beacons_but_a_tunnel_through_ntp_is() {
+        let m = ModelSet::empty();
+        let ssdp = Periodic {
+            proto: Transport::Udp,
+            ..beacon("239.255.255.250", 1900, false, 48, 0.99)
+        };
+        assert!(run(&m, ssdp).is_empty());
+        assert!(run(&m, beacon("255.255.255.255", 5000, false, 48, 0.99)).is_empty());
+        let ntp = Periodic {
+            proto: Transport::Udp,
+            bytes_per_connection: 180,
+            interval_s: 1024.0,
+            ..beacon("198.51.100.123", 123, false, 20, 0.97)
+        };
+        assert!(run(&m, ntp.clone()).is_empty());
+        let tunnel = Periodic {
+            bytes_per_connection: 1400,
+            ..ntp
+        };
+        assert_eq!(run(&m, tunnel).len(), 1);
     }
 }

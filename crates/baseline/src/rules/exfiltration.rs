@@ -110,7 +110,11 @@ fn clinical(ctx: &WindowContext<'_>, cfg: &ExfilConfig, out: &mut Vec<Alert>) {
     );
     evidence(&mut a, "check", "clinical_protocol_to_external");
     evidence(&mut a, "bytes_to_external", sent);
-    evidence(&mut a, "threshold_bytes", format!("{:.0}", cfg.clinical_external_bytes));
+    evidence(
+        &mut a,
+        "threshold_bytes",
+        format!("{:.0}", cfg.clinical_external_bytes),
+    );
     out.push(a);
 }
 
@@ -214,7 +218,10 @@ mod tests {
         p.flows_out = 1;
         p.ports = vec![port];
         let w = WindowBuilder::new(1, 0)
-            .feature(Feature::BytesToExternal, if internal { 0.0 } else { bytes as f64 })
+            .feature(
+                Feature::BytesToExternal,
+                if internal { 0.0 } else { bytes as f64 },
+            )
             .peer(p)
             .build();
         let (ctx, _) = WindowContext::new(&w, &models, &[]);

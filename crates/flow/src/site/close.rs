@@ -5,7 +5,7 @@ use super::Site;
 use crate::device::Device;
 use crate::event::{Event, IdentityField};
 use crate::identify::Identification;
-use crate::window::{ExtractInput, OpenWindow, extract};
+use crate::window::{ExtractInput, HISTORY_WARMUP, OpenWindow, extract};
 
 impl Site {
     pub(super) fn close(&mut self, window: OpenWindow, events: &mut Vec<Event>) {
@@ -28,7 +28,9 @@ impl Site {
                 .iter()
                 .filter_map(|key| self.periods.candidate(key))
                 .collect();
+            let history_mature = start.since(device.first_seen) >= HISTORY_WARMUP;
             let input = ExtractInput {
+                history_mature,
                 device: device.reference(),
                 identity: device.identity.clone(),
                 established: device.established,

@@ -313,10 +313,11 @@ impl Site {
             ip,
             mac,
             window,
+            from_traffic: true,
         };
-        let (infra, book) = (&self.infra, &mut self.book);
+        let (infra, book, devices) = (&self.infra, &mut self.book, &self.devices);
         let widely = |ip, previous| infra.is_gateway(previous) || infra.is_widely_used(ip);
-        book.claim(claim, widely, events);
+        book.claim(claim, widely, super::forwarder(infra, devices), events);
     }
 
     pub(super) fn answered(&mut self, _ts: Timestamp, flow: &FlowObs) {

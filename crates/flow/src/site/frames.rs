@@ -98,10 +98,11 @@ impl Site {
                 ip,
                 mac,
                 window: k,
+                from_traffic: false,
             };
-            let (infra, book) = (&self.infra, &mut self.book);
+            let (infra, book, devices) = (&self.infra, &mut self.book, &self.devices);
             let widely = |ip, previous| infra.is_gateway(previous) || infra.is_widely_used(ip);
-            book.claim(claim, widely, events);
+            book.claim(claim, widely, super::forwarder(infra, devices), events);
         }
         if !link_group && let Some(id) = self.devices.lookup(dst_mac, None) {
             self.with_window(id, k, |ctx| {

@@ -47,6 +47,14 @@ pub(crate) struct Site {
     pub(crate) stats: SiteStats,
 }
 
+/// Whether a MAC forwards traffic for others: a recognised gateway or a device seen routing.
+fn forwarder<'a>(
+    infra: &'a Infrastructure,
+    devices: &'a DeviceTable,
+) -> impl Fn(crate::ids::MacAddr) -> bool + 'a {
+    move |mac| infra.is_gateway(mac) || devices.get(&DeviceId::Mac(mac)).is_some_and(|d| d.router)
+}
+
 impl Site {
     pub(crate) fn new(
         nets: InternalNets,

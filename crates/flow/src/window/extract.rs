@@ -9,7 +9,7 @@ use crate::event::{
 };
 use crate::features::{Feature, FeatureVector};
 use crate::ids::DeviceRef;
-use crate::time::Timestamp;
+use crate::time::{Span, Timestamp};
 
 /// Counters copied one-to-one into the vector.
 const COUNTED: &[Feature] = &[
@@ -47,7 +47,14 @@ pub(crate) struct ExtractInput {
     pub(crate) window_secs: u32,
     /// Beacon candidates of destinations touched in the window (any order).
     pub(crate) periodic: Vec<Periodic>,
+    /// The device has been watched for [`HISTORY_WARMUP`]: its peer and port history is long
+    /// enough to call a peer or port new.
+    pub(crate) history_mature: bool,
 }
+
+/// How long a device is watched before `new_peers` and `new_ports` count: in its first hour
+/// everything it does is new, which says nothing (the same holds after the sensor starts).
+pub const HISTORY_WARMUP: Span = Span::from_secs(3600);
 
 /// Builds the window's features.
 pub(crate) fn extract(acc: &WindowAcc, input: ExtractInput) -> WindowFeatures {
@@ -61,13 +68,14 @@ pub(crate) fn extract(acc: &WindowAcc, input: ExtractInput) -> WindowFeatures {
     };
     v.set(Feature::InternalPeers, count(&|p| p.internal));
     v.set(Feature::ExternalPeers, count(&|p| !p.internal));
-    v.set(Feature::NewPeers, count(&|p| p.new));
+    let mature = input.history_mature;
+    v.set(Feature::NewPeers, count(&|p| mature && p.new));
     v.set(Feature::FailedTargets, count(&|p| p.failed > 0));
     v.set(Feature::AdminTargets, count(&|p| p.admin));
     v.set(Feature::DstPorts, acc.dst_ports.len() as f64);
     v.set(
         Feature::NewPorts,
-        acc.dst_ports.values().filter(|new| **new).count() as f64,
+        acc.dst_ports.values().filter(|new| mature && **new).count() as f64,
     );
     v.set(Feature::ArpTargets, acc.arp_targets.len() as f64);
     v.set(Feature::IcmpEchoTargets, acc.echo_targets.len() as f64);

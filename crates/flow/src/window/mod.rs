@@ -8,6 +8,7 @@ mod extract;
 
 pub(crate) use acc::{EntryBudget, WindowAcc};
 pub use acc::{MAX_PERIODIC_TRACKED, MAX_SERVICES_TRACKED, MAX_WINDOW_SET, ServiceKey};
+pub use extract::HISTORY_WARMUP;
 pub(crate) use extract::{ExtractInput, extract};
 
 use crate::ids::DeviceId;

@@ -306,18 +306,21 @@ impl Planner<'_> {
 
     pub(super) fn firmware(&mut self, rng: &mut Rng, plan: &mut Plan) -> Result<(), SynthError> {
         let catalog = self.catalog;
-        // A device that can be upgraded: its version is not its model's newest.
+        // A device that can be upgraded (its version is not its model's newest) and whose
+        // version is on the wire (a change nobody can see is not this scenario).
         let a = self.pick(
             rng,
             ScenarioKind::FirmwareChange,
-            "device whose model lists a newer software version",
+            "device whose model lists a newer software version and puts it on the wire",
             |h| {
                 h.kind == HostKind::Device
                     && h.model.is_some_and(|m| {
-                        catalog.models[m]
+                        let model = &catalog.models[m];
+                        model
                             .software_versions
                             .last()
                             .is_some_and(|v| *v != h.version)
+                            && crate::identity::shows_version(&model.emits)
                     })
             },
         )?;
