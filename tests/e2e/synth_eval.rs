@@ -3,15 +3,15 @@
 //! `docs/retraining.md`): 40 devices of the demo ward, 6 hours of normal traffic to learn from
 //! (default training settings), 2 hours with all ten scenarios to detect.
 //!
-//! Eight scenarios are caught by rules whatever the profiles' maturity. Two are not, for reasons
-//! outside the sensor, stated here so a fix shows up as a failing test to update:
-//! `dicom_exfiltration` — the attacker is the PACS, a single server per ward whose per-device
-//! profile (keyed by its MAC, which differs between seeds) cannot judge another site's PACS, and
-//! the demo ward's thinned volumes shrink the transfer to about 1 MB, far under the 100 MB limit
-//! for unprofiled devices; `firmware_change` — the firmware change is invisible on the wire when the
-//! chosen device's catalog identity carries no version (`identity_change` needs one), and six
-//! hours of training leave every profile immature (three days are needed), so
-//! `new_external_destination` / `new_service` stay off.
+//! Nine scenarios are caught by rules whatever the profiles' maturity (DICOM leaving the site
+//! by the clinical-protocol exfiltration check). One is not, for a reason stated here so a fix
+//! shows up as a failing test to update: `firmware_change` — the new version reaches the wire
+//! only in the device's identity-bearing exchanges (a DICOM association, an SNMP answer), which
+//! the chosen device may not make before the capture ends, so `identity_change` has nothing to
+//! compare; and six hours of training leave every profile immature (three days are needed), so
+//! `new_external_destination` / `new_service` / `beaconing` against the profile stay off. With
+//! the shipped three-day models the same scenario is caught on the demo ward and on a 24-hour
+//! ward (docs/retraining.md).
 
 use wardwatch_e2e::{stderr, stdout, wardwatch};
 
@@ -83,6 +83,7 @@ fn models_learnt_on_one_ward_catch_the_attacks_on_another() {
         [
             "arp_spoofing",
             "beaconing",
+            "dicom_exfiltration",
             "lateral_movement",
             "pump_scan",
             "rogue_device",
@@ -91,9 +92,9 @@ fn models_learnt_on_one_ward_catch_the_attacks_on_another() {
             "vendor_remote_access",
         ]
     );
-    assert_eq!(e["recall"], 0.8);
+    assert_eq!(e["recall"], 0.9);
     let device_days = e["device_days"].as_f64().unwrap();
     assert!(device_days > 3.0, "{device_days}");
     let rate = e["false_alerts_per_100_device_days"].as_f64().unwrap();
-    assert!(rate <= 150.0, "{rate} false alerts per 100 device-days");
+    assert!(rate <= 25.0, "{rate} false alerts per 100 device-days");
 }
