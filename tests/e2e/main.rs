@@ -1,5 +1,6 @@
 //! End-to-end tests: each module drives the real `wardwatch` binary the way a user would.
 
+mod alerts; // wardwatch alerts: an alert file as a table (COLUMNS), filters, JSON lines unchanged, bad lines exit 2
 mod assess; // wardwatch assess: reports on the fixture pump, --write-profile, input errors exit 2
 mod cli; // --help, --version, exit codes
 mod dashboards; // Grafana dashboards: structure, metric names, every panel query against a real Prometheus

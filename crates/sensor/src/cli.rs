@@ -34,11 +34,79 @@ enum Sub {
     /// Device inventory of captures (vendor, model, version, services, location, advisories in
     /// risk order); `inventory mark|states|history` record operator device states.
     Inventory(InventoryArgs),
+    /// Read alert files (JSON lines from `wardwatch run --alerts`): one row per alert with the
+    /// explanation, then a count per kind and severity; or the matching lines as JSON.
+    Alerts(AlertsArgs),
     /// Site allow-list of operator verdicts: `allow add` appends an entry, `allow list` shows them.
     #[command(subcommand)]
     Allow(AllowSub),
     /// Generate a labelled synthetic hospital-ward capture (ward.pcap + labels + devices).
     Synth(SynthFlags),
+}
+
+/// Arguments of `wardwatch alerts`.
+#[derive(Debug, Args)]
+struct AlertsArgs {
+    /// Alert files (JSON lines, one alert each), read in the order given.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+    /// `table`: for people, as wide as $COLUMNS (default 100); `json`: the matching lines,
+    /// unchanged.
+    #[arg(long, value_enum, default_value_t = AlertsFormat::Table)]
+    format: AlertsFormat,
+    /// Only alerts at least this severe.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = SeverityArg::Info)]
+    min_severity: SeverityArg,
+    /// Only alerts of this kind, e.g. port_scan (repeat for several).
+    #[arg(long = "kind", value_name = "KIND", value_parser = parse_alert_kind)]
+    kinds: Vec<wardwatch_baseline::AlertKind>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AlertsFormat {
+    Table,
+    Json,
+}
+
+/// Alert severities, least urgent first (`wardwatch_baseline::Severity`).
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SeverityArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+fn parse_alert_kind(text: &str) -> Result<wardwatch_baseline::AlertKind, String> {
+    use wardwatch_baseline::AlertKind;
+    AlertKind::from_name(text).ok_or_else(|| {
+        let kinds: Vec<&str> = AlertKind::ALL.iter().map(|k| k.name()).collect();
+        format!("not an alert kind (one of {})", kinds.join(", "))
+    })
+}
+
+impl From<AlertsArgs> for cmd::alerts::Options {
+    fn from(a: AlertsArgs) -> Self {
+        use wardwatch_baseline::Severity;
+        cmd::alerts::Options {
+            files: a.files,
+            format: match a.format {
+                AlertsFormat::Table => cmd::alerts::Format::Table,
+                AlertsFormat::Json => cmd::alerts::Format::Json,
+            },
+            filter: cmd::alerts::Filter {
+                min_severity: match a.min_severity {
+                    SeverityArg::Info => Severity::Info,
+                    SeverityArg::Low => Severity::Low,
+                    SeverityArg::Medium => Severity::Medium,
+                    SeverityArg::High => Severity::High,
+                    SeverityArg::Critical => Severity::Critical,
+                },
+                kinds: a.kinds,
+            },
+        }
+    }
 }
 
 /// Arguments of `wardwatch retrain`.
@@ -612,6 +680,8 @@ pub enum Command {
     Models(cmd::models::Options),
     /// `wardwatch inventory`.
     Inventory(cmd::inventory::Action),
+    /// `wardwatch alerts`.
+    Alerts(cmd::alerts::Options),
     /// `wardwatch allow`.
     Allow(cmd::allow::Action),
     /// Generate a synthetic ward capture.
@@ -633,6 +703,7 @@ pub fn parse() -> Result<Command, ExitCode> {
             Some(Sub::Eval(args)) => Ok(Command::Eval(args.into())),
             Some(Sub::Models(args)) => Ok(Command::Models(args.into())),
             Some(Sub::Inventory(args)) => Ok(Command::Inventory(args.into())),
+            Some(Sub::Alerts(args)) => Ok(Command::Alerts(args.into())),
             Some(Sub::Allow(sub)) => Ok(Command::Allow(sub.into())),
             Some(Sub::Synth(f)) => Ok(Command::Synth(cmd::synth::SynthArgs {
                 seed: f.seed,
@@ -667,6 +738,7 @@ impl Command {
             Command::Eval(options) => cmd::eval::run(options),
             Command::Models(options) => cmd::models::run(options),
             Command::Inventory(action) => cmd::inventory::run(action),
+            Command::Alerts(options) => cmd::alerts::run(options),
             Command::Allow(action) => cmd::allow::run(action),
             Command::Synth(args) => cmd::synth::run(args),
         }

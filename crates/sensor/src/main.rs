@@ -2,6 +2,8 @@
 //! thin orchestrator over the sans-IO crates. Exit codes: 0 ok, 1 runtime failure, 2 usage or
 //! configuration error.
 
+mod alert_log;
+mod alert_table;
 mod capture;
 mod cli;
 mod cmd;

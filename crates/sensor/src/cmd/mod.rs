@@ -1,5 +1,6 @@
 //! One module per subcommand; each is a thin orchestrator over the library crates.
 
+pub mod alerts;
 pub mod allow;
 pub mod assess;
 pub mod eval;

@@ -1,0 +1,212 @@
+//! Reading an alert file (`wardwatch run --alerts FILE`): one JSON object per line, the schema of
+//! `wardwatch_baseline::Alert` (docs/operations.md, "Alert JSON schema"). [`AlertLogReader`]
+//! yields each alert with the exact bytes of its line, so a filter can re-emit lines unchanged.
+//! The file is input like any other: lines are bounded, and errors name the file and the line.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use wardwatch_baseline::Alert;
+
+/// Longest line read. An alert is a few kilobytes at most (16 peers, a 1024-byte explanation,
+/// a handful of features and evidence); a longer line is refused before it is buffered whole.
+pub const MAX_LINE_BYTES: u64 = 1024 * 1024;
+
+/// Why an alert file could not be read. Messages name the file (and line).
+#[derive(Debug, thiserror::Error)]
+pub enum AlertLogError {
+    /// Opening or reading failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// A line is not an alert.
+    #[error("{}:{line}: {reason}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// One alert as read: where it was and the bytes of its line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertLine {
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// The line as read, without its line ending.
+    pub raw: Vec<u8>,
+    /// The parsed alert.
+    pub alert: Alert,
+}
+
+/// Reads an alert file line by line. Blank lines are skipped.
+pub struct AlertLogReader<R> {
+    path: PathBuf,
+    reader: R,
+    line: u64,
+}
+
+impl AlertLogReader<BufReader<File>> {
+    /// Opens an alert file.
+    pub fn open(path: &Path) -> Result<Self, AlertLogError> {
+        let file = File::open(path).map_err(|source| AlertLogError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(AlertLogReader::new(path, BufReader::new(file)))
+    }
+}
+
+impl<R: BufRead> AlertLogReader<R> {
+    /// Reads from any buffered reader; `path` names it in errors.
+    pub fn new(path: &Path, reader: R) -> Self {
+        AlertLogReader {
+            path: path.to_path_buf(),
+            reader,
+            line: 0,
+        }
+    }
+
+    /// The next alert; `None` at the end of the file.
+    pub fn next_alert(&mut self) -> Result<Option<AlertLine>, AlertLogError> {
+        loop {
+            let mut raw = Vec::new();
+            self.line += 1;
+            let read = (&mut self.reader)
+                .take(MAX_LINE_BYTES + 1)
+                .read_until(b'\n', &mut raw)
+                .map_err(|source| AlertLogError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            if read == 0 {
+                return Ok(None);
+            }
+            if raw.last() == Some(&b'\n') {
+                raw.pop();
+            }
+            if raw.len() as u64 > MAX_LINE_BYTES {
+                return Err(self.invalid(format!(
+                    "line longer than {MAX_LINE_BYTES} bytes: not an alert"
+                )));
+            }
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let alert = serde_json::from_slice::<Alert>(&raw)
+                .map_err(|e| self.invalid(format!("not an alert: {}", json_reason(&e))))?;
+            return Ok(Some(AlertLine {
+                line: self.line,
+                raw,
+                alert,
+            }));
+        }
+    }
+
+    fn invalid(&self, reason: String) -> AlertLogError {
+        AlertLogError::Invalid {
+            path: self.path.clone(),
+            line: self.line,
+            reason,
+        }
+    }
+}
+
+/// serde_json's message with its position inside the line as a column (the line number it
+/// counts is always 1 here, which would contradict the file's line number in front of it).
+fn json_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) => format!("{message} (column {})", e.column()),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wardwatch_baseline::{AlertKind, Severity};
+
+    const ALERT: &str = r#"{"ts":"2026-01-05T08:00:01.000000Z","kind":"lateral_movement","severity":"high","device":{"id":{"mac":"00:09:fb:00:00:01"},"mac":"00:09:fb:00:00:01","ip":"10.20.0.7","model":"bd-alaris-pcu-8015"},"peers":[{"ip":"10.20.0.40","port":445}],"peers_total":3,"explanation":"Infusion pump opened SMB sessions.","features":[],"evidence":{"smb_sessions":"12"}}"#;
+
+    fn read_all(text: &[u8]) -> Result<Vec<AlertLine>, AlertLogError> {
+        let mut reader = AlertLogReader::new(Path::new("a.jsonl"), text);
+        let mut out = Vec::new();
+        while let Some(line) = reader.next_alert()? {
+            out.push(line);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn alerts_come_with_their_line_number_and_exact_bytes() {
+        // A field this version does not know is kept in the raw bytes and ignored by the parse.
+        let second = ALERT.replace("\"evidence\"", "\"later_field\":1,\"evidence\"");
+        let text = format!("{ALERT}\n\n   \n{second}");
+        let lines = read_all(text.as_bytes()).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].line, 1);
+        assert_eq!(lines[0].raw, ALERT.as_bytes());
+        assert_eq!(lines[0].alert.kind, AlertKind::LateralMovement);
+        assert_eq!(lines[0].alert.severity, Severity::High);
+        assert_eq!(lines[0].alert.ts.secs(), 1_767_600_001);
+        assert_eq!(lines[1].line, 4);
+        assert_eq!(lines[1].raw, second.as_bytes());
+    }
+
+    #[test]
+    fn a_line_that_is_not_an_alert_names_file_line_and_column() {
+        let text = format!("{ALERT}\n{{\"kind\":\"port_scan\"}}\n");
+        let err = read_all(text.as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "a.jsonl:2: not an alert: missing field `ts` (column 20)"
+        );
+        let text = format!("{ALERT}\n{ALERT}\nhello\n");
+        let err = read_all(text.as_bytes()).unwrap_err().to_string();
+        assert_eq!(err, "a.jsonl:3: not an alert: expected value (column 1)");
+        let bad_kind = ALERT.replace("lateral_movement", "tea_break");
+        let err = read_all(bad_kind.as_bytes()).unwrap_err().to_string();
+        assert!(
+            err.starts_with("a.jsonl:1: not an alert: unknown variant `tea_break`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_overlong_line_is_refused_without_reading_it_whole() {
+        let long = vec![b'x'; (MAX_LINE_BYTES + 10) as usize];
+        let mut text = format!("{ALERT}\n").into_bytes();
+        text.extend_from_slice(&long);
+        let mut reader = AlertLogReader::new(Path::new("a.jsonl"), text.as_slice());
+        assert!(reader.next_alert().unwrap().is_some());
+        let err = reader.next_alert().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "a.jsonl:2: line longer than 1048576 bytes: not an alert"
+        );
+        // A line of exactly the limit is read (and judged on its content).
+        let exact = vec![b' '; MAX_LINE_BYTES as usize];
+        assert!(read_all(&exact).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let err = AlertLogReader::open(Path::new("/nonexistent/alerts.jsonl"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            err,
+            "/nonexistent/alerts.jsonl: No such file or directory (os error 2)"
+        );
+    }
+}
