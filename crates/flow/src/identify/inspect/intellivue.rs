@@ -48,7 +48,10 @@ const MAX_LABEL: usize = 64;
 fn label<'a>(r: &mut Reader<'a>) -> Option<&'a [u8]> {
     let len = usize::from(r.u16_be()?);
     let raw = r.take(len)?;
-    let end = raw.iter().rposition(|&b| b != 0).map_or(0, |i| i.saturating_add(1));
+    let end = raw
+        .iter()
+        .rposition(|&b| b != 0)
+        .map_or(0, |i| i.saturating_add(1));
     raw.get(..end.min(MAX_LABEL))
 }
 
