@@ -37,7 +37,8 @@ pub struct DetectorConfig {
     /// Seconds of packet time after the detector first sees a device during which its windows
     /// are not compared with a learnt profile (statistical, peer-group and new-service checks):
     /// a device that boots or that the sensor starts watching mid-conversation shows DHCP, ARP
-    /// and half windows that say nothing about its behaviour. Rules run regardless.
+    /// and half windows that say nothing about its behaviour. Rules, and new-service checks
+    /// against a manufacturer's declared profile, run regardless.
     pub warmup_secs: u64,
     /// Global rate limit.
     pub rate_limit: RateLimitConfig,

@@ -226,7 +226,9 @@ impl Detector {
         brute_force::check(&ctx, &cfg.brute_force, &mut found);
         beaconing::check(&ctx, &cfg.beaconing, &mut found);
         exfiltration::check(&ctx, &cfg.exfiltration, &mut found);
-        if !warming {
+        // A manufacturer's declaration is not learnt from noisy windows: it holds from the first
+        // packet (day-one enforcement); learnt profiles wait for the warm-up.
+        if !warming || ctx.declared.is_some() {
             novelty::check(&ctx, &cfg.novelty, &mut found);
         }
         remote_access::check(&ctx, &cfg.remote_access, &mut found);
