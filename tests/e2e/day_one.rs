@@ -185,9 +185,10 @@ fn an_assessed_model_is_held_to_its_declaration_from_the_first_packet() {
         .map(|a| a["kind"].as_str().unwrap())
         .filter(|k| *k != "new_service")
         .collect();
-    assert_eq!(
-        others,
-        ["new_device"],
-        "the declared 8443, DNS and DHCP traffic stays quiet"
+    // The sensor starts with this capture, so the pump is part of its starting inventory
+    // (alerts.discovery_secs): no new_device, and the declared traffic stays quiet.
+    assert!(
+        others.is_empty(),
+        "the declared 8443, DNS and DHCP traffic stays quiet: {others:?}"
     );
 }

@@ -477,6 +477,31 @@ fn declared_profile_is_the_allowlist_from_the_first_packet() {
 }
 
 #[test]
+fn devices_present_at_the_start_are_the_inventory_and_later_joiners_are_new() {
+    let (models, _) = trained();
+    let established = |n: u32, secs: u64| Event::DeviceEstablished {
+        ts: Timestamp::from_secs(secs),
+        device: device(n),
+        identity: Identity::default(),
+    };
+    let mut det = Detector::new(Arc::clone(models), DetectorConfig::default());
+    assert!(det.discovering());
+    // 30 minutes of discovery from the first event: the starting inventory raises nothing.
+    let alerts = feed(&mut det, [established(60, 100), established(61, 1899)]);
+    assert!(alerts.is_empty());
+    assert_eq!(det.stats().new_device_discovery, 2);
+    let alerts = feed(&mut det, [established(62, 1900), established(60, 2000)]);
+    assert_eq!(kinds(&alerts), vec![AlertKind::NewDevice]);
+    assert_eq!(alerts[0].device.mac, Some(mac(62)));
+    assert!(!det.discovering());
+    // A sensor that resumed from its state has no discovery.
+    let mut det = Detector::new(Arc::clone(models), DetectorConfig::default());
+    det.end_discovery();
+    let alerts = feed(&mut det, [established(63, 100)]);
+    assert_eq!(kinds(&alerts), vec![AlertKind::NewDevice]);
+}
+
+#[test]
 fn device_events() {
     let (models, _) = trained();
     let mut det = detector(Arc::clone(models));

@@ -171,6 +171,7 @@ pub fn detector_config(alerts: &AlertsConfig) -> DetectorConfig {
     let defaults = DetectorConfig::default();
     DetectorConfig {
         suppression_secs: alerts.suppression.as_secs(),
+        discovery_secs: alerts.discovery.as_secs(),
         rate_limit: wardwatch_baseline::rate_limit::RateLimitConfig {
             per_minute: f64::from(alerts.max_per_minute),
             ..defaults.rate_limit

@@ -40,6 +40,12 @@ pub struct DetectorConfig {
     /// and half windows that say nothing about its behaviour. Rules, and new-service checks
     /// against a manufacturer's declared profile, run regardless.
     pub warmup_secs: u64,
+    /// Seconds of packet time after the first event the detector processes during which no
+    /// `new_device` is raised: the devices on the network when a sensor starts without any
+    /// inventory are its starting inventory (the inventory lists them as `new` for review), not
+    /// joiners. A sensor that resumes from its state or is told the known devices ends the
+    /// discovery at once ([`crate::Detector::end_discovery`]).
+    pub discovery_secs: u64,
     /// Global rate limit.
     pub rate_limit: RateLimitConfig,
     /// Classes whose alerts are raised one severity level.
@@ -75,6 +81,7 @@ impl Default for DetectorConfig {
         DetectorConfig {
             suppression_secs: 3600,
             warmup_secs: 600,
+            discovery_secs: 1800,
             rate_limit: RateLimitConfig::default(),
             patient_care_classes: PATIENT_CARE_CLASSES
                 .iter()
@@ -168,6 +175,12 @@ impl DetectorConfig {
             1.0,
             1e15,
         )?;
+        if self.discovery_secs > 604_800 {
+            return Err(BaselineError::setting(
+                "discovery_secs",
+                format!("{} is outside 0..=604800", self.discovery_secs),
+            ));
+        }
         if self.warmup_secs > 86_400 {
             return Err(BaselineError::setting(
                 "warmup_secs",

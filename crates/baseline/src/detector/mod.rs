@@ -53,6 +53,8 @@ pub struct Detector {
     suppressor: Suppressor,
     limiter: RateLimiter,
     now: Timestamp,
+    /// End of the discovery period (set by the first event; `Timestamp(0)` once ended).
+    discovery_end: Option<Timestamp>,
     stats: DetectorStats,
 }
 
@@ -75,6 +77,7 @@ impl Detector {
             ),
             limiter: RateLimiter::new(config.rate_limit.clone()),
             now: Timestamp(0),
+            discovery_end: None,
             stats: DetectorStats::default(),
             config,
         }
@@ -86,6 +89,9 @@ impl Detector {
     pub fn process(&mut self, event: &Event, alerts: &mut Vec<Alert>) {
         self.stats.events = self.stats.events.saturating_add(1);
         self.now = self.now.max(event.ts());
+        if self.discovery_end.is_none() {
+            self.discovery_end = Some(event.ts().add(Span::from_secs(self.config.discovery_secs)));
+        }
         let before = alerts.len();
         self.limiter.tick(self.now, alerts);
         self.count_storms(before, alerts);
@@ -183,6 +189,10 @@ impl Detector {
             return None;
         }
         self.announced.insert(device.id, ts);
+        if self.discovery_end.is_some_and(|end| ts < end) {
+            self.stats.new_device_discovery = self.stats.new_device_discovery.saturating_add(1);
+            return None;
+        }
         let care = self.patient_care(identity.class.as_deref());
         Some((identity::new_device(ts, device, identity, care), false))
     }
@@ -333,6 +343,18 @@ impl Detector {
         for (id, s) in states {
             self.set_device_status(id, s);
         }
+    }
+
+    /// Ends the discovery period: from now on every device that establishes and is not known
+    /// raises `new_device` (call it when the sensor resumed from its state or knows the site's
+    /// devices).
+    pub fn end_discovery(&mut self) {
+        self.discovery_end = Some(Timestamp(0));
+    }
+
+    /// True while devices that establish are taken as the starting inventory.
+    pub fn discovering(&self) -> bool {
+        self.discovery_end.is_none_or(|end| self.now < end)
     }
 
     /// The status of a device, if the caller gave one.

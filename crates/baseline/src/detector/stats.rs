@@ -38,6 +38,8 @@ pub struct DetectorStats {
     pub emitted: BTreeMap<AlertKind, u64>,
     /// New-device alerts not raised because the device is authorised or known.
     pub new_device_known: u64,
+    /// Devices that established during the discovery period (inventoried, not alerted).
+    pub new_device_discovery: u64,
     /// Entries evicted from the bounded device-state tables.
     pub evicted_device_state: u64,
     /// (device, kind) suppression entries evicted.

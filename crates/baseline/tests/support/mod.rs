@@ -37,6 +37,7 @@ pub fn detector(models: Arc<ModelSet>) -> Detector {
         models,
         DetectorConfig {
             warmup_secs: 0,
+            discovery_secs: 0,
             ..DetectorConfig::default()
         },
     )

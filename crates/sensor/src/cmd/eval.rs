@@ -90,6 +90,10 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         models.profiles.clone(),
         engine::detector_config(&cfg.alerts),
     );
+    if !known.is_empty() {
+        // The site's devices are known: no discovery period, every other device is new.
+        detector.end_discovery();
+    }
     for id in known {
         detector.set_device_status(id, DeviceStatus::Known);
     }

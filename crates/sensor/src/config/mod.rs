@@ -133,6 +133,8 @@ pub struct AlertsConfig {
     pub suppression: Duration,
     /// Global alert rate limit per minute (mirrored into the detector).
     pub max_per_minute: u32,
+    /// Discovery period of a first start (mirrored into the detector).
+    pub discovery: Duration,
     /// Alerts each sink buffers.
     pub queue_capacity: usize,
     /// Alertmanager delivery, if any URL is configured.

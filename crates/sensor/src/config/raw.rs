@@ -196,6 +196,9 @@ pub struct RawAlerts {
     pub suppression_secs: u64,
     /// Most alerts sent per minute across all devices (the rest are counted and summarised).
     pub max_per_minute: u32,
+    /// Seconds after a first start (no state to resume) during which devices that appear are
+    /// the starting inventory, not `new_device` alerts.
+    pub discovery_secs: u64,
     /// Alerts each sink buffers while it is slow or down (oldest dropped beyond).
     pub queue_capacity: u32,
     /// Site allow-list (TOML, `[[allow]]` entries); empty: none.
@@ -210,6 +213,7 @@ impl Default for RawAlerts {
             file: "-".into(),
             suppression_secs: 3600,
             max_per_minute: 100,
+            discovery_secs: 1800,
             queue_capacity: 1024,
             allowlist: String::new(),
             alertmanager: RawAlertmanager::default(),

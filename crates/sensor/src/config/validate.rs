@@ -286,6 +286,7 @@ fn alerts(c: &mut Checker<'_>, raw: &RawAlerts) -> AlertsConfig {
         file,
         suppression: c.secs("alerts.suppression_secs", raw.suppression_secs, 0, 604_800),
         max_per_minute: c.range("alerts.max_per_minute", raw.max_per_minute, 1, 100_000),
+        discovery: c.secs("alerts.discovery_secs", raw.discovery_secs, 0, 604_800),
         queue_capacity: c.range("alerts.queue_capacity", raw.queue_capacity, 1, 1_000_000) as usize,
         alertmanager: alertmanager(c, &raw.alertmanager),
     }

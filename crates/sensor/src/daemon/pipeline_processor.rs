@@ -299,7 +299,11 @@ impl Processor for PipelineProcessor {
                 self.suppressed = Suppressed::default();
                 let snapshot = self.engine.pipeline().snapshot();
                 self.known.extend(self.known_devices(&snapshot));
-                engine::detector(models.profiles.clone(), prepared.detector_config.clone())
+                let mut fresh =
+                    engine::detector(models.profiles.clone(), prepared.detector_config.clone());
+                // A reload is not a first start: devices that appear from now on are new.
+                fresh.end_discovery();
+                fresh
             }
         };
         if !Arc::ptr_eq(detector.models(), &models.profiles) {
@@ -349,6 +353,9 @@ impl Processor for PipelineProcessor {
         self.engine.pipeline_mut().restore(state.pipeline);
         self.known
             .extend(state.known_devices.into_iter().take(MAX_KNOWN_DEVICES));
+        if let Some(d) = self.engine.detector_mut() {
+            d.end_discovery();
+        }
         self.apply_device_states();
         Ok(())
     }

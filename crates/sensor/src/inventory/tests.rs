@@ -580,6 +580,7 @@ fn states_decide_which_devices_alert_for_being_new() {
         record("00:09:fb:00:00:04", &["10.0.0.4"]),
     ];
     let mut detector = Detector::new(Arc::new(Profiles::empty()), DetectorConfig::default());
+    detector.end_discovery();
     detector.set_device_states(states.detector_statuses(&records));
     let mut alerts = Vec::new();
     for round in 0..2u64 {

@@ -56,6 +56,7 @@ fn config(
         file,
         suppression: Duration::from_secs(3600),
         max_per_minute: 100,
+        discovery: Duration::from_secs(1800),
         queue_capacity: capacity,
         alertmanager: (!urls.is_empty()).then(|| AlertmanagerConfig {
             urls,

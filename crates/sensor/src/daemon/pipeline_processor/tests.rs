@@ -145,7 +145,17 @@ fn a_port_scan_raises_port_scan_and_windows_are_emitted() {
 
 #[test]
 fn restored_state_keeps_devices_known_so_they_are_not_announced_again() {
-    let (config, models, metrics) = setup(None);
+    let (mut config, models, metrics) = setup(None);
+    // A first start takes the devices it finds as its starting inventory (discovery).
+    let mut fresh = PipelineProcessor::new(&config, &models, &metrics).unwrap();
+    let out = run(&mut fresh, &scan(T0));
+    assert!(
+        !kinds(&out).contains(&AlertKind::NewDevice),
+        "{:?}",
+        kinds(&out)
+    );
+    assert!(kinds(&out).contains(&AlertKind::PortScan));
+    config.alerts.discovery = std::time::Duration::ZERO;
     let mut first = PipelineProcessor::new(&config, &models, &metrics).unwrap();
     let out = run(&mut first, &scan(T0));
     let new_devices = kinds(&out)
