@@ -41,16 +41,28 @@ fn cut(mut text: String, max: usize) -> String {
     text
 }
 
-/// True when the software version reaches the wire: the identity filled with two different
-/// versions differs.
+/// True when the software version reaches the wire in what a device says on its own, at boot
+/// and periodically (DHCP, LLDP/CDP, mDNS, SSDP, its HTTP client): the identity filled with two
+/// different versions differs. DICOM, HL7, SNMP, TLS names and an HTTP server header appear only
+/// when someone else starts an exchange, which may not happen for hours.
 pub fn shows_version(emits: &EmittedIdentity) -> bool {
+    let emits = EmittedIdentity {
+        dhcp: emits.dhcp.clone(),
+        lldp_system_name: emits.lldp_system_name.clone(),
+        lldp_system_description: emits.lldp_system_description.clone(),
+        cdp_platform: emits.cdp_platform.clone(),
+        http_user_agent: emits.http_user_agent.clone(),
+        mdns_txt: emits.mdns_txt.clone(),
+        ssdp_server: emits.ssdp_server.clone(),
+        ..EmittedIdentity::default()
+    };
     let fill = |version: &str| {
         let vars = Vars {
             version,
             n: 1,
             serial: "00000001",
         };
-        format!("{:?}", for_device(emits, &vars))
+        format!("{:?}", for_device(&emits, &vars))
     };
     fill("1.0") != fill("2.0")
 }

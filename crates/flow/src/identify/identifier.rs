@@ -222,11 +222,16 @@ impl Identifier {
             if !score.decided_by.contains(&evidence) {
                 score.decided_by.push(evidence);
             }
+            // The newest value carrying a version wins: after a firmware change the device
+            // reports the new one while the old one stays in its evidence.
             if rule.version && score.version.is_none() {
-                score.version = view.values(rule.kind).find_map(|v| {
-                    let group = rule.regex.captures(v)?.get(1)?;
-                    (!group.as_str().is_empty()).then(|| group.as_str().to_owned())
-                });
+                score.version = view
+                    .values(rule.kind)
+                    .filter_map(|v| {
+                        let group = rule.regex.captures(v)?.get(1)?;
+                        (!group.as_str().is_empty()).then(|| group.as_str().to_owned())
+                    })
+                    .last();
             }
         }
         score.micros = score.micros.min(micros(1.0));
@@ -413,7 +418,8 @@ weight = 0.2
             Some("monitor-a")
         );
         assert_eq!(result.identity.confidence, 0.9);
-        assert_eq!(result.identity.software_version.as_deref(), Some("M.04"));
+        // The newest value wins (the device was upgraded after it first reported M.04).
+        assert_eq!(result.identity.software_version.as_deref(), Some("N.01"));
         assert_eq!(result.identity.vendor.as_deref(), Some("Acme"));
         assert_eq!(result.identity.os.as_deref(), Some("embedded"));
         assert_eq!(

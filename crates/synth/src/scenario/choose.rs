@@ -306,20 +306,18 @@ impl Planner<'_> {
 
     pub(super) fn firmware(&mut self, rng: &mut Rng, plan: &mut Plan) -> Result<(), SynthError> {
         let catalog = self.catalog;
-        // A device that can be upgraded (its version is not its model's newest) and whose
-        // version is on the wire (a change nobody can see is not this scenario).
+        // A device whose model lists another software version (an upgrade, or a downgrade for
+        // a device on the newest one) and whose version is on the wire in what it says on its
+        // own (a change nobody can see is not this scenario).
         let a = self.pick(
             rng,
             ScenarioKind::FirmwareChange,
-            "device whose model lists a newer software version and puts it on the wire",
+            "device whose model lists another software version and puts it on the wire",
             |h| {
                 h.kind == HostKind::Device
                     && h.model.is_some_and(|m| {
                         let model = &catalog.models[m];
-                        model
-                            .software_versions
-                            .last()
-                            .is_some_and(|v| *v != h.version)
+                        model.software_versions.iter().any(|v| *v != h.version)
                             && crate::identity::shows_version(&model.emits)
                     })
             },
@@ -333,6 +331,7 @@ impl Planner<'_> {
         let at = versions.iter().position(|v| *v == from).unwrap_or(0);
         let to = versions
             .get(at + 1)
+            .or_else(|| at.checked_sub(1).and_then(|i| versions.get(i)))
             .cloned()
             .unwrap_or_else(|| format!("{from}-1"));
         let update_ip = public_ip(rng);
