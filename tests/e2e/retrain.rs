@@ -476,11 +476,7 @@ fn sighup_switches_to_a_newly_activated_version_and_refuses_a_damaged_one() {
         model_set_version(&body).starts_with(&format!("{second}+")),
         "{body}"
     );
-    assert!(
-        daemon.log().contains(&format!("version={second}")),
-        "{}",
-        daemon.log()
-    );
+    daemon.wait_for_log(&format!("version={second}"), Duration::from_secs(10));
 
     let wwm = store.join(&second).join("profiles.wwm");
     std::fs::write(&wwm, b"not a model file").unwrap();
@@ -494,12 +490,9 @@ fn sighup_switches_to_a_newly_activated_version_and_refuses_a_damaged_one() {
         model_set_version(&body).starts_with(&format!("{second}+")),
         "the loaded profiles stay: {body}"
     );
-    assert!(
-        daemon
-            .log()
-            .contains(&format!("{}: SHA-256 mismatch", wwm.display())),
-        "{}",
-        daemon.log()
+    daemon.wait_for_log(
+        &format!("{}: SHA-256 mismatch", wwm.display()),
+        Duration::from_secs(10),
     );
     let (status, _) = daemon.terminate();
     assert_eq!(status.code(), Some(0));

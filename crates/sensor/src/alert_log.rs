@@ -4,36 +4,12 @@
 //! The file is input like any other: lines are bounded, and errors name the file and the line.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use wardwatch_baseline::Alert;
 
-/// Longest line read. An alert is a few kilobytes at most (16 peers, a 1024-byte explanation,
-/// a handful of features and evidence); a longer line is refused before it is buffered whole.
-pub const MAX_LINE_BYTES: u64 = 1024 * 1024;
-
-/// Why an alert file could not be read. Messages name the file (and line).
-#[derive(Debug, thiserror::Error)]
-pub enum AlertLogError {
-    /// Opening or reading failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The IO error.
-        source: std::io::Error,
-    },
-    /// A line is not an alert.
-    #[error("{}:{line}: {reason}", path.display())]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line number.
-        line: u64,
-        /// What is wrong.
-        reason: String,
-    },
-}
+use crate::json_lines::JsonLines;
+pub use crate::json_lines::JsonLinesError as AlertLogError;
 
 /// One alert as read: where it was and the bytes of its line.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,91 +24,40 @@ pub struct AlertLine {
 
 /// Reads an alert file line by line. Blank lines are skipped.
 pub struct AlertLogReader<R> {
-    path: PathBuf,
-    reader: R,
-    line: u64,
+    lines: JsonLines<R>,
 }
 
 impl AlertLogReader<BufReader<File>> {
     /// Opens an alert file.
     pub fn open(path: &Path) -> Result<Self, AlertLogError> {
-        let file = File::open(path).map_err(|source| AlertLogError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(AlertLogReader::new(path, BufReader::new(file)))
+        Ok(AlertLogReader {
+            lines: JsonLines::open(path)?,
+        })
     }
 }
 
 impl<R: BufRead> AlertLogReader<R> {
     /// Reads from any buffered reader; `path` names it in errors.
+    #[cfg(test)]
     pub fn new(path: &Path, reader: R) -> Self {
         AlertLogReader {
-            path: path.to_path_buf(),
-            reader,
-            line: 0,
+            lines: JsonLines::new(path, reader),
         }
     }
 
     /// The next alert; `None` at the end of the file.
     pub fn next_alert(&mut self) -> Result<Option<AlertLine>, AlertLogError> {
-        loop {
-            let mut raw = Vec::new();
-            self.line += 1;
-            let read = (&mut self.reader)
-                .take(MAX_LINE_BYTES + 1)
-                .read_until(b'\n', &mut raw)
-                .map_err(|source| AlertLogError::Io {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            if read == 0 {
-                return Ok(None);
-            }
-            if raw.last() == Some(&b'\n') {
-                raw.pop();
-            }
-            if raw.len() as u64 > MAX_LINE_BYTES {
-                return Err(self.invalid(format!(
-                    "line longer than {MAX_LINE_BYTES} bytes: not an alert"
-                )));
-            }
-            if raw.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let alert = serde_json::from_slice::<Alert>(&raw)
-                .map_err(|e| self.invalid(format!("not an alert: {}", json_reason(&e))))?;
-            return Ok(Some(AlertLine {
-                line: self.line,
-                raw,
-                alert,
-            }));
-        }
-    }
-
-    fn invalid(&self, reason: String) -> AlertLogError {
-        AlertLogError::Invalid {
-            path: self.path.clone(),
-            line: self.line,
-            reason,
-        }
-    }
-}
-
-/// serde_json's message with its position inside the line as a column (the line number it
-/// counts is always 1 here, which would contradict the file's line number in front of it).
-fn json_reason(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    match text.strip_suffix(&suffix) {
-        Some(message) => format!("{message} (column {})", e.column()),
-        None => text,
+        Ok(self
+            .lines
+            .next_value::<Alert>("an alert")?
+            .map(|(line, raw, alert)| AlertLine { line, raw, alert }))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_lines::MAX_LINE_BYTES;
     use wardwatch_baseline::{AlertKind, Severity};
 
     const ALERT: &str = r#"{"ts":"2026-01-05T08:00:01.000000Z","kind":"lateral_movement","severity":"high","device":{"id":{"mac":"00:09:fb:00:00:01"},"mac":"00:09:fb:00:00:01","ip":"10.20.0.7","model":"bd-alaris-pcu-8015"},"peers":[{"ip":"10.20.0.40","port":445}],"peers_total":3,"explanation":"Infusion pump opened SMB sessions.","features":[],"evidence":{"smb_sessions":"12"}}"#;
@@ -189,10 +114,7 @@ mod tests {
         let mut reader = AlertLogReader::new(Path::new("a.jsonl"), text.as_slice());
         assert!(reader.next_alert().unwrap().is_some());
         let err = reader.next_alert().unwrap_err().to_string();
-        assert_eq!(
-            err,
-            "a.jsonl:2: line longer than 1048576 bytes: not an alert"
-        );
+        assert_eq!(err, "a.jsonl:2: line longer than 1048576 bytes");
         // A line of exactly the limit is read (and judged on its content).
         let exact = vec![b' '; MAX_LINE_BYTES as usize];
         assert!(read_all(&exact).unwrap().is_empty());

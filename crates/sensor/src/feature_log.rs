@@ -6,11 +6,8 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use wardwatch_flow::WindowFeatures;
-
-/// Longest line read (a window with every list at its cap is far smaller).
-pub const MAX_LINE_BYTES: u64 = 1024 * 1024;
 
 /// What an input file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,28 +28,8 @@ impl InputKind {
     }
 }
 
-/// Why an input could not be read. Messages name the file (and line).
-#[derive(Debug, thiserror::Error)]
-pub enum FeatureLogError {
-    /// Opening or reading failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The IO error.
-        source: std::io::Error,
-    },
-    /// The content is not what it should be.
-    #[error("{}:{line}: {reason}", path.display())]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line (0: the file as a whole).
-        line: u64,
-        /// What is wrong.
-        reason: String,
-    },
-}
+use crate::json_lines::JsonLines;
+pub use crate::json_lines::{JsonLinesError as FeatureLogError, MAX_LINE_BYTES};
 
 /// Tells a capture (pcap or pcapng magic) from a feature log (a JSON object on the first line).
 pub fn detect(path: &Path) -> Result<InputKind, FeatureLogError> {
@@ -90,77 +67,40 @@ pub fn write_window(out: &mut impl Write, window: &WindowFeatures) -> std::io::R
     out.write_all(b"\n")
 }
 
-/// Reads a feature log window by window.
+/// Reads a feature log line by line.
 pub struct FeatureLogReader<R> {
-    path: PathBuf,
-    reader: R,
-    line: u64,
-    consumed: u64,
-    buffer: Vec<u8>,
+    lines: JsonLines<R>,
 }
 
 impl FeatureLogReader<BufReader<File>> {
     /// Opens a feature log.
     pub fn open(path: &Path) -> Result<Self, FeatureLogError> {
-        let file = File::open(path).map_err(|source| FeatureLogError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(FeatureLogReader::new(path, BufReader::new(file)))
+        Ok(FeatureLogReader {
+            lines: JsonLines::open(path)?,
+        })
     }
 }
 
 impl<R: BufRead> FeatureLogReader<R> {
     /// Reads from any buffered reader; `path` names it in errors.
+    #[cfg(test)]
     pub fn new(path: &Path, reader: R) -> Self {
         FeatureLogReader {
-            path: path.to_path_buf(),
-            reader,
-            line: 0,
-            consumed: 0,
-            buffer: Vec::new(),
+            lines: JsonLines::new(path, reader),
         }
     }
 
     /// Bytes read so far.
     pub fn position(&self) -> u64 {
-        self.consumed
+        self.lines.position()
     }
 
     /// The next window; `None` at the end. Blank lines are skipped.
     pub fn next_window(&mut self) -> Result<Option<WindowFeatures>, FeatureLogError> {
-        loop {
-            self.buffer.clear();
-            self.line += 1;
-            let read = (&mut self.reader)
-                .take(MAX_LINE_BYTES + 1)
-                .read_until(b'\n', &mut self.buffer)
-                .map_err(|source| FeatureLogError::Io {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            if read == 0 {
-                return Ok(None);
-            }
-            self.consumed += read as u64;
-            if read as u64 > MAX_LINE_BYTES {
-                return Err(self.invalid(format!("line longer than {MAX_LINE_BYTES} bytes")));
-            }
-            if self.buffer.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return serde_json::from_slice(&self.buffer)
-                .map(Some)
-                .map_err(|e| self.invalid(format!("not a device window: {e}")));
-        }
-    }
-
-    fn invalid(&self, reason: String) -> FeatureLogError {
-        FeatureLogError::Invalid {
-            path: self.path.clone(),
-            line: self.line,
-            reason,
-        }
+        Ok(self
+            .lines
+            .next_value::<WindowFeatures>("a device window")?
+            .map(|(_, _, w)| w))
     }
 }
 

@@ -16,6 +16,7 @@ mod feature_log;
 mod file_lock;
 mod http;
 mod inventory;
+mod json_lines;
 mod logging;
 mod metrics;
 mod model_manifest;

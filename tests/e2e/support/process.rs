@@ -103,6 +103,19 @@ impl Daemon {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Waits until the log contains `text` (at most `limit`; log lines may land after the
+    /// metric that announced the same event); panics with the log otherwise.
+    pub fn wait_for_log(&self, text: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.log().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{text:?} not logged within {limit:?}:\n{}", self.log());
+    }
+
     /// Waits until `GET path` answers 200 (at most `limit`); panics with the log otherwise.
     pub fn wait_http_ok(&mut self, path: &str, limit: Duration) {
         let deadline = Instant::now() + limit;

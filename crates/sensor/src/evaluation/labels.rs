@@ -3,7 +3,6 @@
 //! object per device with its `mac` and `ip`). Errors name the file and line.
 
 use serde::Deserialize;
-use std::io::BufRead;
 use std::net::IpAddr;
 use std::path::Path;
 use wardwatch_baseline::AlertKind;
@@ -71,20 +70,16 @@ struct RawDevice {
 }
 
 fn lines(path: &Path) -> anyhow::Result<Vec<(usize, String)>> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+    let mut reader = crate::json_lines::JsonLines::open(path)?;
     let mut out = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), i + 1))?;
-        if line.trim().is_empty() {
-            continue;
-        }
+    while let Some((n, raw)) = reader.next_line()? {
         anyhow::ensure!(
             out.len() < MAX_LINES,
             "{}: more than {MAX_LINES} lines",
             path.display()
         );
-        out.push((i + 1, line));
+        let line = String::from_utf8(raw).map_err(|_| reader.invalid("not UTF-8 text".into()))?;
+        out.push((usize::try_from(n).unwrap_or(usize::MAX), line));
     }
     Ok(out)
 }
