@@ -27,3 +27,17 @@ fn unknown_flag_is_a_usage_error_with_exit_code_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--no-such-flag"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_shipped_models_are_found_from_any_working_directory() {
+    // The binary lives in the source tree's target/<profile>/: the default `models` directory is
+    // found beside it when the working directory has none.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(wardwatch_e2e::wardwatch_bin())
+        .args(["models", "list"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("normal.pcap"), "{}", stdout(&out));
+}

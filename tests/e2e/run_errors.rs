@@ -96,7 +96,7 @@ fn a_corrupt_catalog_names_the_file_and_the_problem_and_exits_1() {
 }
 
 #[test]
-fn an_unreadable_capture_file_is_named_and_exits_1() {
+fn an_unreadable_capture_file_is_named_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.pcap");
     std::fs::write(&junk, b"definitely not a pcap").unwrap();
@@ -109,7 +109,7 @@ fn an_unreadable_capture_file_is_named_and_exits_1() {
     ]);
     assert_clean_failure(
         &out,
-        1,
+        2,
         &format!("capture.replay {}: cannot open: ", junk.display()),
     );
 }

@@ -246,7 +246,9 @@ impl From<EvalArgs> for cmd::eval::Options {
 
 impl From<ModelsArgs> for cmd::models::Options {
     fn from(a: ModelsArgs) -> Self {
-        let models = a.models.unwrap_or_else(|| PathBuf::from("models"));
+        let models = a
+            .models
+            .unwrap_or_else(|| crate::config::models_dir(crate::config::DEFAULT_MODELS_DIR));
         cmd::models::Options {
             store: a
                 .store

@@ -51,10 +51,13 @@ fn main() -> ExitCode {
 
 /// 2 for configuration and input (usage) errors, 1 for everything else.
 fn exit_code(err: &anyhow::Error) -> u8 {
-    if err
-        .chain()
-        .any(|cause| cause.is::<config::ConfigError>() || cause.is::<cmd::InputFailure>())
-    {
+    if err.chain().any(|cause| {
+        cause.is::<config::ConfigError>()
+            || cause.is::<cmd::InputFailure>()
+            || cause
+                .downcast_ref::<capture::CaptureError>()
+                .is_some_and(capture::CaptureError::is_input)
+    }) {
         2
     } else {
         1

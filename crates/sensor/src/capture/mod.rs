@@ -69,6 +69,17 @@ pub enum CaptureError {
     },
 }
 
+impl CaptureError {
+    /// True for errors in what the user gave (a file that is not a capture, a bad filter):
+    /// exit code 2. An interface that cannot be opened is the machine's state: exit code 1.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            CaptureError::File { .. } | CaptureError::Filter { .. }
+        )
+    }
+}
+
 /// How the capture thread ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CaptureEnd {

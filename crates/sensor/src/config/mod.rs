@@ -8,9 +8,9 @@ mod validate;
 
 pub use overrides::{FlagOrigins, Overrides};
 pub use raw::RawConfig;
-pub use validate::DEFAULT_STORE;
 #[cfg(test)]
 pub use validate::parse_http_url;
+pub use validate::{DEFAULT_MODELS_DIR, DEFAULT_STORE, models_dir};
 
 use ipnet::IpNet;
 use std::fmt;

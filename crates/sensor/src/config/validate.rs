@@ -14,6 +14,33 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The default `models.dir`.
+pub const DEFAULT_MODELS_DIR: &str = "models";
+
+/// `models.dir` as configured, except that the default `models`, when the working directory
+/// has none, is looked for beside the binary: `<bin>/../share/wardwatch/models` (an install
+/// prefix) and `<bin>/../../models` (a source tree's `target/<profile>/`). The first that holds
+/// a `catalog.toml` wins; otherwise `models`, whose load error names it.
+pub fn models_dir(configured: &str) -> PathBuf {
+    let dir = PathBuf::from(configured);
+    if configured != DEFAULT_MODELS_DIR || dir.join("catalog.toml").is_file() {
+        return dir;
+    }
+    let Some(bin_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+    else {
+        return dir;
+    };
+    [
+        bin_dir.join("../share/wardwatch/models"),
+        bin_dir.join("../../models"),
+    ]
+    .into_iter()
+    .find(|candidate| candidate.join("catalog.toml").is_file())
+    .unwrap_or(dir)
+}
+
 /// The model store inside `models.dir` when `models.store` is empty.
 pub const DEFAULT_STORE: &str = "default";
 /// Most Alertmanager URLs (each gets its own sink and queue).
@@ -91,9 +118,9 @@ impl Config {
             (Some(capture), true) => Ok(Config {
                 capture,
                 pipeline,
-                models_dir: PathBuf::from(&raw.models.dir),
+                models_dir: models_dir(&raw.models.dir),
                 models_store: match raw.models.store.as_str() {
-                    "" => PathBuf::from(&raw.models.dir).join(DEFAULT_STORE),
+                    "" => models_dir(&raw.models.dir).join(DEFAULT_STORE),
                     store => PathBuf::from(store),
                 },
                 allowlist: optional_path(&raw.alerts.allowlist),
