@@ -123,6 +123,14 @@ pub fn synthetic(n: u64) -> String {
         ],
     );
     family(
+        "wardwatch_model_feature_drift",
+        "gauge",
+        vec![
+            format!(r#"{{feature="admin_smb",model="{MODEL}"}} 0.4"#),
+            format!(r#"{{feature="new_peers",model="{MODEL}"}} 1.2"#),
+        ],
+    );
+    family(
         "wardwatch_baseline_maturity_ratio",
         "gauge",
         vec![format!(r#"{{model="{MODEL}"}} 0.8"#)],

@@ -53,6 +53,10 @@ pub struct AnomalyScore {
     pub level: f64,
     /// True when the profile is mature (alerts possible).
     pub mature: bool,
+    /// Per feature (in `FEATURES` order), how far the window sits above the profile's median in
+    /// robust z units, as the profile scores it (one-sided; 0 for features at or below normal).
+    #[serde(default)]
+    pub deviations: Vec<f64>,
 }
 
 /// The recent "away from siblings" flags of one device.
@@ -110,6 +114,11 @@ pub(crate) fn check(
         threshold: stat.threshold,
         level: if level.is_finite() { level } else { f64::MAX },
         mature: profile.is_mature(),
+        deviations: scored
+            .z
+            .iter()
+            .map(|z| if z.is_finite() { z.max(0.0) } else { 0.0 })
+            .collect(),
     };
     if !cfg.enabled || !profile.is_mature() {
         return Some(score);

@@ -139,8 +139,11 @@ impl PipelineProcessor {
                     .anomaly_score(&w.device.id)
                     .filter(|s| s.ts == w.window_start)
                 {
-                    self.metrics
-                        .observe_window_score(w.identity.model.as_ref(), score.level);
+                    self.metrics.observe_window_score(
+                        w.identity.model.as_ref(),
+                        score.level,
+                        &score.deviations,
+                    );
                 }
             }
         }

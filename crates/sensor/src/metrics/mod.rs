@@ -84,6 +84,7 @@ pub struct Metrics {
     devices_evicted: IntCounterVec,
     windows_scored: IntCounterVec,
     window_score: HistogramVec,
+    feature_drift: GaugeVec,
     alerts: IntCounterVec,
     alerts_suppressed: IntCounterVec,
     sink_deliveries: IntCounterVec,
@@ -102,6 +103,9 @@ pub struct Metrics {
     log_suppressed: IntCounter,
     start_time: Gauge,
 }
+
+/// Weight of one window in the feature-drift moving average (about the last 30 windows count).
+const DRIFT_WEIGHT: f64 = 1.0 / 30.0;
 
 struct Builder<'a>(&'a Registry);
 
@@ -188,6 +192,7 @@ impl Metrics {
             devices_evicted: b.counter_vec("wardwatch_devices_evicted_total", "Devices evicted from the device table, by partition.", &["state"])?,
             windows_scored: b.counter_vec("wardwatch_windows_scored_total", "Device windows scored, by catalog model.", &["model"])?,
             window_score,
+            feature_drift: b.gauge_vec("wardwatch_model_feature_drift", "How far the scored windows of a catalog model sit above their learnt median, per feature, in robust z units (one-sided; moving average over about the last 30 windows).", &["model", "feature"])?,
             alerts: b.counter_vec("wardwatch_alerts_total", "Alerts raised (after suppression), by kind, severity and catalog model.", &["kind", "severity", "model"])?,
             alerts_suppressed: b.counter_vec("wardwatch_alerts_suppressed_total", "Alerts not raised, by reason.", &["reason"])?,
             sink_deliveries: b.counter_vec("wardwatch_alert_sink_deliveries_total", "Alerts delivered, by sink.", &["sink"])?,
@@ -377,13 +382,22 @@ impl Metrics {
         Self::lock(&self.device_series).admitted_count()
     }
 
-    /// One scored device window.
-    pub fn observe_window_score(&self, model: Option<&ModelId>, score: f64) {
+    /// One scored device window: its score level and its per-feature deviations (in
+    /// `wardwatch_flow::FEATURES` order, as the detector's `AnomalyScore::deviations`).
+    pub fn observe_window_score(&self, model: Option<&ModelId>, score: f64, deviations: &[f64]) {
         let policy = self.policy();
         let model = policy.model(model);
         self.windows_scored.with_label_values(&[model]).inc();
         if score.is_finite() {
             self.window_score.with_label_values(&[model]).observe(score);
+        }
+        for (def, z) in wardwatch_flow::FEATURES.iter().zip(deviations) {
+            if !z.is_finite() {
+                continue;
+            }
+            let gauge = self.feature_drift.with_label_values(&[model, def.name]);
+            let now = gauge.get();
+            gauge.set(now + DRIFT_WEIGHT * (z - now));
         }
     }
 

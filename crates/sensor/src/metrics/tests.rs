@@ -127,8 +127,10 @@ fn populated() -> Metrics {
     ]);
     m.observe_device_risks(&[risk(1, 2, 9.8), risk(2, 1, 5.0)]);
     m.set_flow_table_capacity(262_144);
-    m.observe_window_score(Some(&ModelId::from("bd-alaris-pcu-8015")), 0.3);
-    m.observe_window_score(Some(&ModelId::from("bd-alaris-pcu-8015")), 2.5);
+    let mut deviations = vec![0.0; wardwatch_flow::FEATURE_COUNT];
+    deviations[wardwatch_flow::Feature::AdminSmb.index()] = 3.0;
+    m.observe_window_score(Some(&ModelId::from("bd-alaris-pcu-8015")), 0.3, &deviations);
+    m.observe_window_score(Some(&ModelId::from("bd-alaris-pcu-8015")), 2.5, &deviations);
     m.observe_alert(&alert());
     m.observe_alerts_suppressed(labels::SuppressReason::Duplicate, 5);
     m.set_model_set(&ModelSetInfo {
@@ -187,6 +189,10 @@ fn every_family_populated_passes_promtool_with_exact_values() {
         (
             r#"wardwatch_windows_scored_total{model="bd-alaris-pcu-8015"}"#,
             2.0,
+        ),
+        (
+            r#"wardwatch_model_feature_drift{feature="admin_smb",model="bd-alaris-pcu-8015"}"#,
+            3.0 / 30.0 + (3.0 - 3.0 / 30.0) / 30.0,
         ),
         (
             r#"wardwatch_window_anomaly_score_bucket{model="bd-alaris-pcu-8015",le="1"}"#,
@@ -445,5 +451,5 @@ fn the_metrics_reference_lists_exactly_the_exported_families() {
         .filter(|name| name.starts_with("wardwatch_") || name.starts_with("process_"))
         .collect();
     assert_eq!(exported, documented);
-    assert_eq!(exported.len(), 43, "{exported:?}");
+    assert_eq!(exported.len(), 44, "{exported:?}");
 }
