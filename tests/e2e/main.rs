@@ -5,6 +5,7 @@ mod assess; // wardwatch assess: reports on the fixture pump, --write-profile, i
 mod cli; // --help, --version, exit codes
 mod dashboards; // Grafana dashboards: structure, metric names, every panel query against a real Prometheus
 mod day_one; // issue #13: an assessed model held to its MUD declaration from the first packet
+mod demo_detection; // issue #7: every demo scenario within two windows, no false alert, shipped models
 mod eval; // wardwatch eval against a hand-labelled tiny fixture with known answers
 mod fake_sensor; // stand-in /metrics with the pipeline's families, for dashboards.rs
 mod fuzz_corpus; // every fuzz corpus and regression file through its target's body; seeds committed and reaching their parsers
