@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wardwatch_baseline::DetectorConfig;
-use wardwatch_flow::{DeviceId, PipelineConfig, PipelineSnapshot, Timestamp};
+use wardwatch_flow::{DeviceId, DeviceRecord, PipelineConfig, PipelineSnapshot, Timestamp};
 
 /// Format of the processor's state snapshot.
 pub const STATE_FORMAT: u32 = 1;
@@ -111,13 +111,13 @@ impl PipelineProcessor {
             last_devices: None,
             finished: false,
         };
-        processor.apply_device_states();
+        processor.apply_device_states(&[]);
         Ok(processor)
     }
 
-    /// Tells the detector the known devices and the operator's device states.
-    fn apply_device_states(&mut self) {
-        let devices = self.engine.pipeline().devices();
+    /// Tells the detector the known devices and the operator's device states (`devices` =
+    /// the pipeline's device list).
+    fn apply_device_states(&mut self, devices: &[DeviceRecord]) {
         let snapshot_known: Vec<DeviceId> = devices
             .iter()
             .filter(|d| d.established)
@@ -125,7 +125,7 @@ impl PipelineProcessor {
             .chain(self.known.iter().copied())
             .take(MAX_KNOWN_DEVICES)
             .collect();
-        let statuses = self.inventory.detector_statuses(&devices, snapshot_known);
+        let statuses = self.inventory.detector_statuses(devices, snapshot_known);
         if let Some(d) = self.engine.detector_mut() {
             d.set_device_states(statuses);
         }
@@ -283,8 +283,8 @@ impl Processor for PipelineProcessor {
         {
             self.last_devices = Some(Instant::now());
             self.inventory.check_states();
-            self.apply_device_states();
             let records = self.engine.pipeline().devices();
+            self.apply_device_states(&records);
             metrics.observe_devices(&publish::devices(&records, self.engine.detector()));
             self.inventory.rebuild(&records, &self.models);
             metrics.observe_device_risks(&self.inventory.risks());
@@ -326,7 +326,7 @@ impl Processor for PipelineProcessor {
         self.models = models.clone();
         self.inventory.set_locations(&config.locations);
         self.inventory.check_states();
-        self.apply_device_states();
+        self.apply_device_states(&self.engine.pipeline().devices());
         Ok(())
     }
 
@@ -359,7 +359,7 @@ impl Processor for PipelineProcessor {
         if let Some(d) = self.engine.detector_mut() {
             d.end_discovery();
         }
-        self.apply_device_states();
+        self.apply_device_states(&self.engine.pipeline().devices());
         Ok(())
     }
 }
