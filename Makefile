@@ -35,7 +35,7 @@ fuzz: ## Long fuzzing of every wire and file parser (cargo-fuzz, stable, no sani
 	@scripts/fuzz.sh $${FUZZ_SECONDS:-600}
 
 soak: ## Long floods and soak tests (10-million-packet spoofed flood, memory plateau)
-	WARDWATCH_SOAK=1 $(CARGO) test --release --locked --workspace -- --ignored soak
+	WARDWATCH_SOAK=1 $(CARGO) test --release --locked --workspace -- --ignored soak --nocapture
 
 fixtures: ## Regenerate every generated fixture (git diff stays clean when nothing changed)
 	@scripts/fixtures.sh
