@@ -1,7 +1,7 @@
 //! A real Alertmanager (Debian `prometheus-alertmanager`) on 127.0.0.1, a free port and a temp
 //! storage directory, with gossip clustering off; stopped by PID when dropped.
 
-use super::process::{ProcessGuard, free_port, http_get};
+use super::process::{ProcessGuard, free_port, http_get, wait_until_ready};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,14 +42,7 @@ impl Alertmanager {
             _process: ProcessGuard::new(child),
             _dir: dir,
         };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while http_get(addr, "/-/ready").is_none_or(|(status, _)| status != 200) {
-            assert!(
-                Instant::now() < deadline,
-                "alertmanager not ready within 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_ready(addr, "alertmanager");
         am
     }
 

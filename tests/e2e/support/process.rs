@@ -182,6 +182,16 @@ pub fn sample(body: &str, series: &str) -> Option<f64> {
     })
 }
 
+/// Waits until a server started by a test answers `GET /-/ready` with 200 (Prometheus and
+/// Alertmanager both serve it); panics after 10 s naming `what`.
+pub fn wait_until_ready(addr: SocketAddr, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while http_get(addr, "/-/ready").is_none_or(|(status, _)| status != 200) {
+        assert!(Instant::now() < deadline, "{what} not ready within 10 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// `GET path` over HTTP/1.0 on a fresh connection; `None` when the connection fails.
 pub fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;

@@ -1,7 +1,7 @@
 //! A real Prometheus (Debian package) on 127.0.0.1 scraping a target every second, and
 //! `promtool check metrics`.
 
-use super::process::{ProcessGuard, free_port, http_get};
+use super::process::{ProcessGuard, free_port, http_get, wait_until_ready};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
@@ -45,14 +45,7 @@ impl Prometheus {
             _process: ProcessGuard::new(child),
             _dir: dir,
         };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while http_get(addr, "/-/ready").is_none_or(|(status, _)| status != 200) {
-            assert!(
-                Instant::now() < deadline,
-                "prometheus not ready within 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_ready(addr, "prometheus");
         prometheus
     }
 
