@@ -165,19 +165,10 @@ pub fn pipeline_config(section: &SensorPipelineConfig) -> PipelineConfig {
     }
 }
 
-/// The detector's configuration from the sensor's `[alerts]` section (other detector settings
-/// keep their documented defaults).
+/// The detector's configuration: the sensor's `[detector]` section with the suppression
+/// interval, alert rate and discovery period of `[alerts]` (validated with the configuration).
 pub fn detector_config(alerts: &AlertsConfig) -> DetectorConfig {
-    let defaults = DetectorConfig::default();
-    DetectorConfig {
-        suppression_secs: alerts.suppression.as_secs(),
-        discovery_secs: alerts.discovery.as_secs(),
-        rate_limit: wardwatch_baseline::rate_limit::RateLimitConfig {
-            per_minute: f64::from(alerts.max_per_minute),
-            ..defaults.rate_limit
-        },
-        ..defaults
-    }
+    alerts.detector.clone()
 }
 
 fn span(duration: std::time::Duration) -> Span {

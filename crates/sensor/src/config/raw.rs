@@ -6,6 +6,9 @@
 //! with these values and a test checks that the two agree.
 
 use serde::{Deserialize, Serialize};
+use wardwatch_baseline::DetectorConfig;
+use wardwatch_baseline::rate_limit::RateLimitConfig;
+use wardwatch_baseline::rules;
 
 /// Default libpcap snapshot length: headers plus the first few hundred payload bytes that carry
 /// identification evidence (DHCP options, TLS ClientHello start, DICOM A-ASSOCIATE, HL7 MSH).
@@ -35,6 +38,8 @@ pub struct RawConfig {
     pub locations: Vec<RawLocation>,
     /// Inventory and feature-log output files.
     pub outputs: RawOutputs,
+    /// The rules' thresholds and the detector's caps.
+    pub detector: RawDetector,
 }
 
 /// `[capture]`.
@@ -340,4 +345,121 @@ pub struct RawOutputs {
     pub inventory: String,
     /// Feature log (JSON lines, one device window a line) for retraining; empty: none.
     pub features: String,
+}
+
+/// `[detector]`: every rule's thresholds and the detector's caps (docs/detection.md, section
+/// 4). The suppression interval, the alert rate and the discovery period are `[alerts]` keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawDetector {
+    /// Seconds after a device first appears before its windows are compared with a profile.
+    pub warmup_secs: u64,
+    /// Device classes whose alerts are raised one severity level.
+    pub patient_care_classes: Vec<String>,
+    /// Devices whose detector state is kept.
+    pub max_tracked_devices: usize,
+    /// (device, kind) pairs remembered for suppression.
+    pub max_suppression_entries: usize,
+    /// Operator device states kept.
+    pub max_device_states: usize,
+    /// `[detector.rate_limit]` (the rate itself is `alerts.max_per_minute`).
+    pub rate_limit: RawRateLimit,
+    /// `[detector.scan]`.
+    pub scan: rules::scan::ScanConfig,
+    /// `[detector.lateral]`.
+    pub lateral: rules::lateral::LateralConfig,
+    /// `[detector.brute_force]`.
+    pub brute_force: rules::brute_force::BruteForceConfig,
+    /// `[detector.beaconing]`.
+    pub beaconing: rules::beaconing::BeaconConfig,
+    /// `[detector.exfiltration]`.
+    pub exfiltration: rules::exfiltration::ExfilConfig,
+    /// `[detector.novelty]`.
+    pub novelty: rules::novelty::NoveltyConfig,
+    /// `[detector.remote_access]`.
+    pub remote_access: rules::remote_access::RemoteAccessConfig,
+    /// `[detector.address]`.
+    pub address: rules::address::AddressConfig,
+    /// `[detector.anomaly]`.
+    pub anomaly: rules::anomaly::AnomalyConfig,
+}
+
+/// `[detector.rate_limit]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRateLimit {
+    /// Alerts that may go out at once.
+    pub burst: u32,
+    /// Fraction of the bucket reserved for alerts about established or known devices.
+    pub reserve_fraction: f64,
+    /// Seconds of one storm-summary interval.
+    pub storm_interval_secs: u64,
+}
+
+impl Default for RawDetector {
+    fn default() -> Self {
+        let d = DetectorConfig::default();
+        RawDetector {
+            warmup_secs: d.warmup_secs,
+            patient_care_classes: d.patient_care_classes,
+            max_tracked_devices: d.max_tracked_devices,
+            max_suppression_entries: d.max_suppression_entries,
+            max_device_states: d.max_device_states,
+            rate_limit: RawRateLimit {
+                burst: d.rate_limit.burst,
+                reserve_fraction: d.rate_limit.reserve_fraction,
+                storm_interval_secs: d.rate_limit.storm_interval_secs,
+            },
+            scan: d.scan,
+            lateral: d.lateral,
+            brute_force: d.brute_force,
+            beaconing: d.beaconing,
+            exfiltration: d.exfiltration,
+            novelty: d.novelty,
+            remote_access: d.remote_access,
+            address: d.address,
+            anomaly: d.anomaly,
+        }
+    }
+}
+
+impl Default for RawRateLimit {
+    fn default() -> Self {
+        RawDetector::default().rate_limit
+    }
+}
+
+impl RawDetector {
+    /// The detector's configuration, with the `[alerts]` settings it mirrors.
+    pub fn detector_config(
+        &self,
+        suppression_secs: u64,
+        per_minute: f64,
+        discovery_secs: u64,
+    ) -> DetectorConfig {
+        DetectorConfig {
+            suppression_secs,
+            warmup_secs: self.warmup_secs,
+            discovery_secs,
+            rate_limit: RateLimitConfig {
+                burst: self.rate_limit.burst,
+                per_minute,
+                reserve_fraction: self.rate_limit.reserve_fraction,
+                storm_interval_secs: self.rate_limit.storm_interval_secs,
+            },
+            patient_care_classes: self.patient_care_classes.clone(),
+            max_tracked_devices: self.max_tracked_devices,
+            max_suppression_entries: self.max_suppression_entries,
+            max_device_states: self.max_device_states,
+            scan: self.scan.clone(),
+            lateral: self.lateral.clone(),
+            brute_force: self.brute_force.clone(),
+            beaconing: self.beaconing.clone(),
+            exfiltration: self.exfiltration.clone(),
+            novelty: self.novelty.clone(),
+            remote_access: self.remote_access.clone(),
+            address: self.address.clone(),
+            anomaly: self.anomaly.clone(),
+        }
+    }
 }

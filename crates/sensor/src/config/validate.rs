@@ -1,7 +1,8 @@
 //! `RawConfig` → `Config`: every range and consistency rule, each problem naming its key.
 
 use super::raw::{
-    RawAlertmanager, RawAlerts, RawCapture, RawConfig, RawLocation, RawMetrics, RawPipeline,
+    RawAlertmanager, RawAlerts, RawCapture, RawConfig, RawDetector, RawLocation, RawMetrics,
+    RawPipeline,
 };
 use super::{
     AlertFile, AlertmanagerConfig, AlertsConfig, CaptureConfig, CaptureSource, Config, FlagOrigins,
@@ -101,7 +102,7 @@ impl Config {
         if raw.models.dir.is_empty() {
             c.problem("models.dir", "must name the model directory");
         }
-        let alerts = alerts(&mut c, &raw.alerts);
+        let alerts = alerts(&mut c, &raw.alerts, &raw.detector);
         let metrics = metrics(&mut c, &raw.metrics);
         let state = StateConfig {
             dir: optional_path(&raw.state.dir),
@@ -303,17 +304,34 @@ fn pipeline(c: &mut Checker<'_>, raw: &RawPipeline) -> PipelineConfig {
     }
 }
 
-fn alerts(c: &mut Checker<'_>, raw: &RawAlerts) -> AlertsConfig {
+fn alerts(c: &mut Checker<'_>, raw: &RawAlerts, detector: &RawDetector) -> AlertsConfig {
     let file = match raw.file.as_str() {
         "" => None,
         "-" => Some(AlertFile::Stdout),
         path => Some(AlertFile::Path(PathBuf::from(path))),
     };
+    let suppression = c.secs("alerts.suppression_secs", raw.suppression_secs, 0, 604_800);
+    let max_per_minute = c.range("alerts.max_per_minute", raw.max_per_minute, 1, 100_000);
+    let discovery = c.secs("alerts.discovery_secs", raw.discovery_secs, 0, 604_800);
+    let detector = detector.detector_config(
+        suppression.as_secs(),
+        f64::from(max_per_minute),
+        discovery.as_secs(),
+    );
+    if let Err(err) = detector.validate() {
+        match err {
+            wardwatch_baseline::BaselineError::InvalidSetting { field, reason } => {
+                c.problem(&format!("detector.{field}"), reason)
+            }
+            other => c.problem("detector", other.to_string()),
+        }
+    }
     AlertsConfig {
         file,
-        suppression: c.secs("alerts.suppression_secs", raw.suppression_secs, 0, 604_800),
-        max_per_minute: c.range("alerts.max_per_minute", raw.max_per_minute, 1, 100_000),
-        discovery: c.secs("alerts.discovery_secs", raw.discovery_secs, 0, 604_800),
+        suppression,
+        max_per_minute,
+        discovery,
+        detector,
         queue_capacity: c.range("alerts.queue_capacity", raw.queue_capacity, 1, 1_000_000) as usize,
         alertmanager: alertmanager(c, &raw.alertmanager),
     }

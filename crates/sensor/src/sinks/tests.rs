@@ -57,6 +57,7 @@ fn config(
         suppression: Duration::from_secs(3600),
         max_per_minute: 100,
         discovery: Duration::from_secs(1800),
+        detector: wardwatch_baseline::DetectorConfig::default(),
         queue_capacity: capacity,
         alertmanager: (!urls.is_empty()).then(|| AlertmanagerConfig {
             urls,

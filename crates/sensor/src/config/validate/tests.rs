@@ -127,3 +127,32 @@ fn locations_need_one_matcher() {
         ]
     );
 }
+
+#[test]
+fn the_detector_section_and_the_alerts_section_make_one_detector_configuration() {
+    let mut raw = replay_raw();
+    raw.detector.scan.port_scan_min_ports = 10;
+    raw.detector.rate_limit.burst = 7;
+    raw.alerts.max_per_minute = 33;
+    raw.alerts.discovery_secs = 0;
+    let config = Config::from_raw(&raw, &FlagOrigins::default()).unwrap();
+    let d = &config.alerts.detector;
+    assert_eq!(d.scan.port_scan_min_ports, 10);
+    assert_eq!(d.rate_limit.burst, 7);
+    assert_eq!(d.rate_limit.per_minute, 33.0);
+    assert_eq!(d.discovery_secs, 0);
+    assert_eq!(d.suppression_secs, 3600);
+    assert_eq!(
+        Config::from_raw(&replay_raw(), &FlagOrigins::default())
+            .unwrap()
+            .alerts
+            .detector
+            .scan,
+        wardwatch_baseline::DetectorConfig::default().scan
+    );
+    raw.detector.anomaly.peer_span = 0;
+    assert_eq!(
+        problems(&raw),
+        ["detector.anomaly.peer_span: use 1..=64 windows"]
+    );
+}
