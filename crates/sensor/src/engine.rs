@@ -168,7 +168,11 @@ pub fn pipeline_config(section: &SensorPipelineConfig) -> PipelineConfig {
 /// The detector's configuration: the sensor's `[detector]` section with the suppression
 /// interval, alert rate and discovery period of `[alerts]` (validated with the configuration).
 pub fn detector_config(alerts: &AlertsConfig) -> DetectorConfig {
-    alerts.detector.clone()
+    let mut config = alerts.detector.clone();
+    config.suppression_secs = alerts.suppression.as_secs();
+    config.discovery_secs = alerts.discovery.as_secs();
+    config.rate_limit.per_minute = f64::from(alerts.max_per_minute);
+    config
 }
 
 fn span(duration: std::time::Duration) -> Span {

@@ -135,7 +135,8 @@ pub struct AlertsConfig {
     pub max_per_minute: u32,
     /// Discovery period of a first start (mirrored into the detector).
     pub discovery: Duration,
-    /// The detector's whole configuration: `[detector]` with the three settings above.
+    /// `[detector]` as a detector configuration; `engine::detector_config` puts the three
+    /// settings above into it.
     pub detector: wardwatch_baseline::DetectorConfig,
     /// Alerts each sink buffers.
     pub queue_capacity: usize,
