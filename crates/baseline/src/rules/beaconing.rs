@@ -11,16 +11,8 @@ use crate::alert::{Alert, AlertKind, AlertPeer, Severity};
 use crate::explain;
 use crate::ports;
 use serde::{Deserialize, Serialize};
-use std::net::IpAddr;
 use wardwatch_flow::event::{Direction, PeerRole, Periodic, Transport};
-
-/// Broadcast or multicast.
-fn is_group(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_multicast() || v4.is_broadcast(),
-        IpAddr::V6(v6) => v6.is_multicast(),
-    }
-}
+use wardwatch_flow::nets::is_group;
 
 /// Beaconing thresholds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
