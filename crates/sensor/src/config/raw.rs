@@ -430,20 +430,18 @@ impl Default for RawRateLimit {
 }
 
 impl RawDetector {
-    /// The detector's configuration, with the `[alerts]` settings it mirrors.
-    pub fn detector_config(
-        &self,
-        suppression_secs: u64,
-        per_minute: f64,
-        discovery_secs: u64,
-    ) -> DetectorConfig {
+    /// The section as a detector configuration; the suppression interval, alert rate and
+    /// discovery period keep their defaults here (`engine::detector_config` sets them from
+    /// `[alerts]`).
+    pub fn detector_config(&self) -> DetectorConfig {
+        let defaults = DetectorConfig::default();
         DetectorConfig {
-            suppression_secs,
+            suppression_secs: defaults.suppression_secs,
             warmup_secs: self.warmup_secs,
-            discovery_secs,
+            discovery_secs: defaults.discovery_secs,
             rate_limit: RateLimitConfig {
                 burst: self.rate_limit.burst,
-                per_minute,
+                per_minute: defaults.rate_limit.per_minute,
                 reserve_fraction: self.rate_limit.reserve_fraction,
                 storm_interval_secs: self.rate_limit.storm_interval_secs,
             },

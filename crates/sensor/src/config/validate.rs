@@ -310,15 +310,16 @@ fn alerts(c: &mut Checker<'_>, raw: &RawAlerts, detector: &RawDetector) -> Alert
         "-" => Some(AlertFile::Stdout),
         path => Some(AlertFile::Path(PathBuf::from(path))),
     };
-    let suppression = c.secs("alerts.suppression_secs", raw.suppression_secs, 0, 604_800);
-    let max_per_minute = c.range("alerts.max_per_minute", raw.max_per_minute, 1, 100_000);
-    let discovery = c.secs("alerts.discovery_secs", raw.discovery_secs, 0, 604_800);
-    let detector = detector.detector_config(
-        suppression.as_secs(),
-        f64::from(max_per_minute),
-        discovery.as_secs(),
-    );
-    if let Err(err) = detector.validate() {
+    let config = AlertsConfig {
+        file,
+        suppression: c.secs("alerts.suppression_secs", raw.suppression_secs, 0, 604_800),
+        max_per_minute: c.range("alerts.max_per_minute", raw.max_per_minute, 1, 100_000),
+        discovery: c.secs("alerts.discovery_secs", raw.discovery_secs, 0, 604_800),
+        detector: detector.detector_config(),
+        queue_capacity: c.range("alerts.queue_capacity", raw.queue_capacity, 1, 1_000_000) as usize,
+        alertmanager: alertmanager(c, &raw.alertmanager),
+    };
+    if let Err(err) = crate::engine::detector_config(&config).validate() {
         match err {
             wardwatch_baseline::BaselineError::InvalidSetting { field, reason } => {
                 c.problem(&format!("detector.{field}"), reason)
@@ -326,15 +327,7 @@ fn alerts(c: &mut Checker<'_>, raw: &RawAlerts, detector: &RawDetector) -> Alert
             other => c.problem("detector", other.to_string()),
         }
     }
-    AlertsConfig {
-        file,
-        suppression,
-        max_per_minute,
-        discovery,
-        detector,
-        queue_capacity: c.range("alerts.queue_capacity", raw.queue_capacity, 1, 1_000_000) as usize,
-        alertmanager: alertmanager(c, &raw.alertmanager),
-    }
+    config
 }
 
 fn alertmanager(c: &mut Checker<'_>, raw: &RawAlertmanager) -> Option<AlertmanagerConfig> {

@@ -136,7 +136,7 @@ fn the_detector_section_and_the_alerts_section_make_one_detector_configuration()
     raw.alerts.max_per_minute = 33;
     raw.alerts.discovery_secs = 0;
     let config = Config::from_raw(&raw, &FlagOrigins::default()).unwrap();
-    let d = &config.alerts.detector;
+    let d = &crate::engine::detector_config(&config.alerts);
     assert_eq!(d.scan.port_scan_min_ports, 10);
     assert_eq!(d.rate_limit.burst, 7);
     assert_eq!(d.rate_limit.per_minute, 33.0);
