@@ -118,14 +118,8 @@ impl PipelineProcessor {
     /// Tells the detector the known devices and the operator's device states (`devices` =
     /// the pipeline's device list).
     fn apply_device_states(&mut self, devices: &[DeviceRecord]) {
-        let snapshot_known: Vec<DeviceId> = devices
-            .iter()
-            .filter(|d| d.established)
-            .map(|d| d.device.id)
-            .chain(self.known.iter().copied())
-            .take(MAX_KNOWN_DEVICES)
-            .collect();
-        let statuses = self.inventory.detector_statuses(devices, snapshot_known);
+        let known = self.known_devices(established(devices));
+        let statuses = self.inventory.detector_statuses(devices, known);
         if let Some(d) = self.engine.detector_mut() {
             d.set_device_states(statuses);
         }
@@ -179,17 +173,11 @@ impl PipelineProcessor {
         }
     }
 
-    /// Devices the detector should treat as known: remembered ones plus every established
-    /// device of the pipeline.
-    fn known_devices(&self, snapshot: &PipelineSnapshot) -> Vec<DeviceId> {
+    /// Devices the detector should treat as known: remembered ones plus the pipeline's
+    /// established devices, at most [`MAX_KNOWN_DEVICES`].
+    fn known_devices(&self, established: impl IntoIterator<Item = DeviceId>) -> Vec<DeviceId> {
         let mut known = self.known.clone();
-        known.extend(
-            snapshot
-                .devices
-                .iter()
-                .filter(|d| d.established)
-                .map(|d| d.id),
-        );
+        known.extend(established);
         known.into_iter().take(MAX_KNOWN_DEVICES).collect()
     }
 
@@ -223,6 +211,14 @@ impl PipelineProcessor {
             engine,
         })
     }
+}
+
+/// The ids of the established devices of a device list.
+fn established(devices: &[DeviceRecord]) -> impl Iterator<Item = DeviceId> + '_ {
+    devices
+        .iter()
+        .filter(|d| d.established)
+        .map(|d| d.device.id)
 }
 
 /// A reload, checked and built, ready to switch to.
@@ -300,8 +296,8 @@ impl Processor for PipelineProcessor {
             Some(old) if prepared.detector_config == self.detector_config => old,
             _ => {
                 self.suppressed = Suppressed::default();
-                let snapshot = self.engine.pipeline().snapshot();
-                self.known.extend(self.known_devices(&snapshot));
+                let devices = self.engine.pipeline().devices();
+                self.known.extend(self.known_devices(established(&devices)));
                 let mut fresh =
                     engine::detector(models.profiles.clone(), prepared.detector_config.clone());
                 // A reload is not a first start: devices that appear from now on are new.
@@ -332,7 +328,13 @@ impl Processor for PipelineProcessor {
 
     fn snapshot(&self) -> Option<Vec<u8>> {
         let pipeline = self.engine.pipeline().snapshot();
-        let known_devices = self.known_devices(&pipeline);
+        let known_devices = self.known_devices(
+            pipeline
+                .devices
+                .iter()
+                .filter(|d| d.established)
+                .map(|d| d.id),
+        );
         serde_json::to_vec(&State {
             format: STATE_FORMAT,
             pipeline,
