@@ -3,6 +3,7 @@
 //! re-read at SIGHUP and whenever its modification time or size changes (a bad edit is refused
 //! and the list in force stays), and every expired entry is logged once.
 
+use crate::store;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -30,11 +31,6 @@ pub struct SiteAllowlist {
     reported: BTreeSet<usize>,
 }
 
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
-}
-
 impl SiteAllowlist {
     /// Reads the file (none configured: an empty list).
     pub fn open(path: Option<&Path>) -> Result<(SiteAllowlist, Allowlist), AllowlistFileError> {
@@ -60,7 +56,7 @@ impl SiteAllowlist {
             path: path.clone(),
             reason,
         };
-        let before = stamp(&path);
+        let before = store::file_stamp(&path);
         let size = std::fs::metadata(&path)
             .map_err(|e| err(format!("cannot read: {e}")))?
             .len();
@@ -80,7 +76,7 @@ impl SiteAllowlist {
     /// disappeared counts as unchanged: the list in force stays).
     pub fn changed(&self) -> bool {
         match &self.path {
-            Some(path) => stamp(path).is_some_and(|now| Some(now) != self.stamp),
+            Some(path) => store::file_stamp(path).is_some_and(|now| Some(now) != self.stamp),
             None => false,
         }
     }
@@ -89,7 +85,7 @@ impl SiteAllowlist {
     /// is logged once, not at every check).
     pub fn mark_seen(&mut self) {
         if let Some(path) = &self.path {
-            self.stamp = stamp(path);
+            self.stamp = store::file_stamp(path);
         }
     }
 

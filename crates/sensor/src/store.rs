@@ -119,6 +119,13 @@ fn write_temp_and_rename(
         .map_err(io_err(dir, "fsync directory"))
 }
 
+/// A file's modification time and size, to tell whether it changed since it was read (`None`
+/// when it cannot be read).
+pub fn file_stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
 /// Removes temp files left by an interrupted write in `dir`; returns how many were removed.
 pub fn remove_stale_temps(dir: &Path) -> Result<usize, StoreError> {
     let mut removed = 0;

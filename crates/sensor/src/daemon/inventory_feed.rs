@@ -14,9 +14,10 @@ use crate::config::{Config, Location};
 use crate::inventory::{self, DeviceState, DeviceStates, InventoryEntry};
 use crate::metrics::DeviceRiskSummary;
 use crate::model_set::ModelSet;
+use crate::store;
 use anyhow::Context;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::SystemTime;
 use wardwatch_baseline::DeviceStatus;
 use wardwatch_flow::{DeviceId, DeviceRecord};
@@ -31,11 +32,6 @@ pub struct InventoryFeed {
     entries: Vec<InventoryEntry>,
 }
 
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
-}
-
 impl InventoryFeed {
     /// Loads the device states of `state.dir` (none configured: no states).
     pub fn open(config: &Config) -> anyhow::Result<InventoryFeed> {
@@ -43,7 +39,7 @@ impl InventoryFeed {
         let (states, stamp) = match &state_dir {
             Some(dir) => {
                 let path = DeviceStates::path(dir);
-                let before = stamp(&path);
+                let before = store::file_stamp(&path);
                 let states = DeviceStates::load(dir)
                     .with_context(|| format!("device states {}", path.display()))?;
                 (states, before)
@@ -72,7 +68,7 @@ impl InventoryFeed {
     pub fn check_states(&mut self) {
         let Some(dir) = &self.state_dir else { return };
         let path = DeviceStates::path(dir);
-        let now = stamp(&path);
+        let now = store::file_stamp(&path);
         if now.is_none() || now == self.stamp {
             return;
         }
@@ -128,7 +124,7 @@ mod tests {
     use crate::inventory::testkit::record;
     use wardwatch_flow::Timestamp;
 
-    fn config(dir: &Path) -> Config {
+    fn config(dir: &std::path::Path) -> Config {
         let mut raw = RawConfig::default();
         raw.capture.replay = "ward.pcap".into();
         raw.state.dir = dir.display().to_string();
